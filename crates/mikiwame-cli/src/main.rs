@@ -1,0 +1,2 @@
+//! The `mikiwame` command line.
+fn main() {}

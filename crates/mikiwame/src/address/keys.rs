@@ -1,0 +1,142 @@
+//! The two keys that identify a place: [`BlockKey`] and [`UnitKey`].
+
+use serde::{Deserialize, Serialize};
+
+use super::components::{Address, Script};
+
+/// Identifies a building plot: prefecture, city, town, 丁目, 番(地), 号 and sub-numbers.
+///
+/// A printable string, equal for every notation of the same plot. Components are separated
+/// by `|` and tagged (`c` 丁目, `b` 番, `g` 号, `s` sub-number, `x` lot suffix), so a missing
+/// 丁目 never looks like 丁目 1.
+///
+/// ```
+/// let a = mikiwame::address::normalize("東京都世田谷区池尻1-2-3").unwrap();
+/// assert_eq!(a.block_key().as_str(), "東京都世田谷区池尻|c1|b2|g3");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct BlockKey(String);
+
+/// Identifies a unit: the [`BlockKey`] plus floor and room, or the forwarding customer ID.
+///
+/// For a detached house (no floor, no room) it equals the block key's text.
+///
+/// ```
+/// let a = mikiwame::address::normalize("東京都世田谷区池尻1-2-3 ハイツ池尻3F 301号室").unwrap();
+/// assert_eq!(a.unit_key().as_str(), "東京都世田谷区池尻|c1|b2|g3|f3|r301");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct UnitKey(String);
+
+impl BlockKey {
+    /// The key as a string.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl UnitKey {
+    /// The key as a string.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for BlockKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::fmt::Display for UnitKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Address {
+    /// The place part of the keys: prefecture, city and town (or, for Latin script,
+    /// country, city and street), joined without separators.
+    pub fn locality(&self) -> String {
+        let mut s = String::new();
+        match self.script {
+            Script::Japanese => {
+                for part in [&self.prefecture, &self.city, &self.town].into_iter().flatten() {
+                    s.push_str(part);
+                }
+            }
+            Script::Latin => {
+                let parts: Vec<&str> = [&self.country, &self.city, &self.town, &self.street]
+                    .into_iter()
+                    .flatten()
+                    .map(String::as_str)
+                    .collect();
+                s = parts.join(",");
+            }
+        }
+        s
+    }
+
+    /// A stable 64-bit identity of the locality (FNV-1a of [`Address::locality`]), for
+    /// binary index keys. It depends only on canonical names, never on gazetteer row
+    /// numbers, so index files survive a gazetteer update.
+    ///
+    /// ```
+    /// let a = mikiwame::address::normalize("東京都世田谷区池尻1-2-3").unwrap();
+    /// let b = mikiwame::address::normalize("世田谷区池尻１丁目").unwrap();
+    /// assert_eq!(a.locality_hash(), b.locality_hash());
+    /// ```
+    pub fn locality_hash(&self) -> u64 {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in self.locality().bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        h
+    }
+
+    /// The key of the building plot.
+    pub fn block_key(&self) -> BlockKey {
+        let mut s = self.locality();
+        push_tagged(&mut s, 'c', self.chome);
+        push_tagged(&mut s, 'b', self.banchi);
+        push_tagged(&mut s, 'g', self.go);
+        for n in &self.sub_numbers {
+            push_tagged(&mut s, 's', Some(*n));
+        }
+        if let Some(x) = &self.lot_suffix {
+            s.push_str("|x");
+            s.push_str(x);
+        }
+        BlockKey(s)
+    }
+
+    /// The key of the unit: the block key plus floor and room, or the forwarding ID.
+    pub fn unit_key(&self) -> UnitKey {
+        let mut s = self.block_key().0;
+        if let Some(id) = &self.forwarding_id {
+            s.push_str("|id");
+            s.push_str(id);
+        } else {
+            if let Some(f) = self.floor {
+                s.push_str("|f");
+                s.push_str(&f.to_string());
+            }
+            if let Some(r) = &self.room {
+                s.push_str("|r");
+                s.push_str(r);
+            }
+        }
+        UnitKey(s)
+    }
+}
+
+fn push_tagged(s: &mut String, tag: char, n: Option<u32>) {
+    if let Some(n) = n {
+        s.push('|');
+        s.push(tag);
+        s.push_str(&n.to_string());
+    }
+}

@@ -1,0 +1,1 @@
+//! Latin-script addresses (stub).

@@ -1,0 +1,1 @@
+//! Kanji numerals (stub).

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Runs every test of the project: formatting, lints, the Rust test suite (unit, doc,
+# golden fixtures, proptest), and the binding suites once their issues land.
+# Installs what it needs itself, so it runs on a clean machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== cargo fmt --check"
+cargo fmt --all -- --check
+echo "== cargo clippy"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+echo "== cargo test"
+cargo test --workspace --locked

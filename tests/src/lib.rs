@@ -1,0 +1,1 @@
+//! Cross-language fixtures and end-to-end tests live in `tests/tests/` and `tests/fixtures/`.
