@@ -1,2 +1,61 @@
 //! The `mikiwame` command line.
-fn main() {}
+//!
+//! Exit codes: 0 done (bad rows are reported in the output, not by the exit code),
+//! 1 unusable arguments or files, 2 internal error.
+
+mod io;
+mod normalize;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Fraud screening for online shops: addresses, fraud index, order scores, impersonation.
+#[derive(Debug, Parser)]
+#[command(name = "mikiwame", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Normalize addresses: one a line, or JSONL with `address` (and optional `postal_code`).
+    Normalize(normalize::Args),
+}
+
+/// A failure of the command as a whole (not of one row).
+#[derive(Debug)]
+pub enum CliError {
+    /// Unusable arguments or files: exit code 1.
+    Usage(String),
+    /// A bug or an unexpected failure: exit code 2.
+    Internal(String),
+}
+
+impl From<mikiwame::Error> for CliError {
+    fn from(e: mikiwame::Error) -> Self {
+        match e {
+            mikiwame::Error::Io { .. } => CliError::Usage(e.to_string()),
+            other => CliError::Internal(other.to_string()),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Normalize(args) => normalize::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(CliError::Usage(msg)) => {
+            eprintln!("mikiwame: {msg}");
+            ExitCode::from(1)
+        }
+        Err(CliError::Internal(msg)) => {
+            eprintln!("mikiwame: internal error: {msg}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -15,6 +15,7 @@
 #![warn(missing_docs)]
 
 pub mod address;
+pub mod contact;
 pub mod error;
 
 pub use error::{Error, Result};

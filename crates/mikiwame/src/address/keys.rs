@@ -63,7 +63,10 @@ impl Address {
         let mut s = String::new();
         match self.script {
             Script::Japanese => {
-                for part in [&self.prefecture, &self.city, &self.town].into_iter().flatten() {
+                for part in [&self.prefecture, &self.city, &self.town]
+                    .into_iter()
+                    .flatten()
+                {
                     s.push_str(part);
                 }
             }
