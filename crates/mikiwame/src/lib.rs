@@ -17,5 +17,6 @@
 pub mod address;
 pub mod contact;
 pub mod error;
+pub mod index;
 
 pub use error::{Error, Result};
