@@ -122,7 +122,7 @@ fn main() {
                 let mut k = vec![NS_PREF];
                 k.extend(folded(&name).as_bytes());
                 insert(&mut keys, k, id, false);
-                let bare = name.trim_end_matches(['都', '府', '県']);
+                let bare = name.strip_suffix(['都', '府', '県']).unwrap_or(&name);
                 if bare != name && name != "北海道" {
                     let mut k = vec![NS_PREF];
                     k.extend(folded(bare).as_bytes());

@@ -266,7 +266,11 @@ impl Gazetteer {
         let town = (v & 0xFFFF) as u32;
         Some(PostalArea {
             city: CityId(city as u16),
-            town: (town != 0).then_some(TownId((city << 16) | (town - 1))),
+            town: if town == 0 {
+                None
+            } else {
+                Some(TownId((city << 16) | (town - 1)))
+            },
         })
     }
 
