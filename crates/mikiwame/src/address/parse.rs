@@ -78,6 +78,7 @@ struct Place {
 
 impl Parser {
     fn run(&mut self) {
+        self.drop_oaza();
         self.blank_care_of();
         self.blank_phones();
         self.blank_postal_codes();
@@ -97,6 +98,19 @@ impl Parser {
         self.read_unit(after_lot, self.d.len());
         if self.a.banchi.is_none() && self.a.chome.is_none() {
             self.a.flag(Anomaly::NoLotNumber);
+        }
+    }
+
+    /// 大字 is optional wherever it stands (北勢町大字阿下喜 = 北勢町阿下喜).
+    fn drop_oaza(&mut self) {
+        let mut i = 0;
+        while i + 1 < self.m.len() {
+            if self.m[i] == '大' && self.m[i + 1] == '字' {
+                self.m.drain(i..i + 2);
+                self.d.drain(i..i + 2);
+            } else {
+                i += 1;
+            }
         }
     }
 
@@ -497,8 +511,8 @@ impl Parser {
                 return;
             }
         }
-        p.end = pos;
         self.unknown_town(pos);
+        p.end = self.m.len();
     }
 
     /// A known town at `at`, longest first, that is followed by something a town can be
@@ -759,7 +773,7 @@ impl Parser {
             }
             // The separator to the next number.
             let mut k = j;
-            while k < self.m.len() && self.m[k] == ' ' && nums.len() < 3 {
+            while k < self.m.len() && self.m[k] == ' ' {
                 k += 1;
             }
             let sep = self.m.get(k).copied();
@@ -768,16 +782,19 @@ impl Parser {
                     || (self.m.get(at).is_some_and(|c| is_kanji_numeral(*c))
                         && self.kanji_lot_at(at))
             };
+            let mut after_sep = k + 1;
+            while self.m.get(after_sep) == Some(&' ') {
+                after_sep += 1;
+            }
             match sep {
-                Some('-') if next_is_number(k + 1) => {
+                Some('-' | 'の' | 'ノ' | '之') if next_is_number(after_sep) => {
                     hyphens = true;
-                    i = k + 1;
+                    i = after_sep;
                 }
-                Some('の' | 'ノ' | '之') if next_is_number(k + 1) => {
-                    hyphens = true;
-                    i = k + 1;
-                }
-                _ if label != Label::None && next_is_number(k) && k == j => {
+                _ if label != Label::None
+                    && next_is_number(k)
+                    && (k == j || self.labelled_number_at(k)) =>
+                {
                     i = k;
                 }
                 _ => break,
@@ -842,6 +859,26 @@ impl Parser {
             self.a.room = Some(r.to_string());
         }
         end
+    }
+
+    /// A number at `at` followed by a lot marker (15番, 4号): part of the lot even after a
+    /// space.
+    fn labelled_number_at(&self, at: usize) -> bool {
+        let end = if self.m.get(at).is_some_and(char::is_ascii_digit) {
+            let mut j = at;
+            while self.m.get(j).is_some_and(char::is_ascii_digit) {
+                j += 1;
+            }
+            j
+        } else {
+            match kanji_number(&self.m[at..]) {
+                Some((_, used)) => at + used,
+                None => return false,
+            }
+        };
+        ["丁目", "番地", "番", "号"]
+            .iter()
+            .any(|m| self.starts_with(end, m) && !self.marker_is_name(end, m))
     }
 
     fn glued_to_name(&self, after: usize) -> bool {
