@@ -103,6 +103,29 @@ fn main() {
     let tsv = std::fs::read_to_string("data/address/gazetteer.tsv")
         .expect("data/address/gazetteer.tsv is missing: run scripts/gazetteer.py");
 
+    // Town names are stored with a character table ranked by frequency: the 128 most
+    // common characters take one byte, the rest two (UTF-8 would take three).
+    let mut freq: BTreeMap<char, u64> = BTreeMap::new();
+    for line in tsv.lines().filter(|l| l.starts_with("T\t")) {
+        if let Some(name) = line.split('\t').nth(1) {
+            for c in name.chars() {
+                *freq.entry(c).or_default() += 1;
+            }
+        }
+    }
+    let mut ranked: Vec<(char, u64)> = freq.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let char_table: Vec<char> = ranked.into_iter().map(|(c, _)| c).collect();
+    assert!(
+        char_table.len() < 0x8000,
+        "too many distinct characters for two bytes"
+    );
+    let char_index: std::collections::HashMap<char, usize> = char_table
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (*c, i))
+        .collect();
+
     let mut prefs: Vec<(String, String)> = Vec::new();
     let mut cities: Vec<City> = Vec::new();
     let mut pool: Vec<u8> = Vec::new();
@@ -178,10 +201,19 @@ fn main() {
                 town_rel.push(u16::try_from(rel).expect("a city's towns fit in 64 KiB"));
                 let offset = (u64::from(city) << 16) | idx;
                 let name = f[1];
-                let nb = name.as_bytes();
-                let nlen = nb.len().min(127);
+                let mut enc: Vec<u8> = Vec::new();
+                for c in name.chars() {
+                    let i = char_index[&c];
+                    if i < 0x80 {
+                        enc.push(i as u8);
+                    } else {
+                        enc.push(0x80 | (i >> 8) as u8);
+                        enc.push((i & 0xFF) as u8);
+                    }
+                }
+                let nlen = enc.len().min(127);
                 pool.push(nlen as u8 | if f[3] == "c" { 0x80 } else { 0 });
-                pool.extend_from_slice(&nb[..nlen]);
+                pool.extend_from_slice(&enc[..nlen]);
                 push_kana(&mut pool, f[2]);
                 for s in spellings(name) {
                     let mut k = vec![NS_TOWN];
@@ -193,7 +225,7 @@ fn main() {
                     let e = postal
                         .entry(code.to_string())
                         .or_insert((u64::from(city), idx));
-                    if e.1 != offset {
+                    if e.1 != idx {
                         // Several towns share the code: keep the city, forget the town.
                         if e.0 == u64::from(city) {
                             e.1 = NO_TOWN;
@@ -236,6 +268,8 @@ fn main() {
         );
     }
     src.push_str("];\n");
+    let table: String = char_table.iter().collect();
+    let _ = writeln!(src, "/// Characters of town names, most frequent first.\npub(super) static CHAR_TABLE: &str = {table:?};");
     let _ = writeln!(src, "/// Per city: start of its town records in the pool.\npub(super) static CITY_POOL_BASE: &[u32] = &{city_pool_base:?};");
     let _ = writeln!(src, "/// Per city: start of its towns in TOWN_REL.\npub(super) static CITY_TOWN_BASE: &[u32] = &{city_town_base:?};");
     std::fs::write(

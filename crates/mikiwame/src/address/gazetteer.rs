@@ -88,7 +88,7 @@ pub struct Town {
     /// Its municipality.
     pub city: CityId,
     /// The name as Japan Post writes it.
-    pub name: &'static str,
+    pub name: String,
     /// The reading in katakana.
     pub kana: String,
     /// True when the town is divided into 丁目.
@@ -179,7 +179,7 @@ impl Gazetteer {
             let head = *POOL.get(at)?;
             let has_chome = head & 0x80 != 0;
             let name_len = (head & 0x7F) as usize;
-            let name = std::str::from_utf8(POOL.get(at + 1..at + 1 + name_len)?).ok()?;
+            let name = decode_name(POOL.get(at + 1..at + 1 + name_len)?)?;
             let kana_at = at + 1 + name_len;
             let kana_len = *POOL.get(kana_at)? as usize;
             let kana = POOL
@@ -202,7 +202,7 @@ impl Gazetteer {
         };
         read().unwrap_or(Town {
             city: CityId(city),
-            name: "",
+            name: String::new(),
             kana: String::new(),
             has_chome: false,
         })
@@ -309,6 +309,31 @@ impl Gazetteer {
         found.reverse();
         found
     }
+}
+
+/// Decodes a town name: one byte for the 128 most frequent characters, two for the rest.
+fn decode_name(bytes: &[u8]) -> Option<String> {
+    let table = chars_table();
+    let mut out = String::with_capacity(bytes.len() * 3);
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let idx = if b < 0x80 {
+            i += 1;
+            b as usize
+        } else {
+            let lo = *bytes.get(i + 1)?;
+            i += 2;
+            (((b & 0x7F) as usize) << 8) | lo as usize
+        };
+        out.push(*table.get(idx)?);
+    }
+    Some(out)
+}
+
+fn chars_table() -> &'static [char] {
+    static T: OnceLock<Vec<char>> = OnceLock::new();
+    T.get_or_init(|| tables::CHAR_TABLE.chars().collect())
 }
 
 #[cfg(test)]

@@ -83,7 +83,9 @@ impl Parser {
         self.blank_phones();
         self.blank_postal_codes();
         let start = self.first_content(0);
-        let place = self.read_place(start);
+        let place = self
+            .read_place(start)
+            .or_else(|| self.place_from_postal(start));
         let Some(place) = place else {
             self.unknown_place(start);
             return;
@@ -125,14 +127,9 @@ impl Parser {
     }
 
     fn starts_with(&self, at: usize, s: &str) -> bool {
-        let mut i = at;
-        for c in s.chars() {
-            if self.m.get(i) != Some(&c) {
-                return false;
-            }
-            i += 1;
-        }
-        true
+        (at..)
+            .zip(s.chars())
+            .all(|(i, c)| self.m.get(i) == Some(&c))
     }
 
     fn find(&self, from: usize, s: &str) -> Option<usize> {
@@ -352,7 +349,8 @@ impl Parser {
                     p.city = m.unique();
                     p.end = pos + used;
                 }
-                if !rest.is_empty() && used_name_only(&rest) {
+                if p.city.is_some() {
+                    self.after_city(&mut p);
                     return Some(p);
                 }
             } else if let Some((m, used)) = self.g.city_prefixes(None, &rest).first().copied() {
@@ -385,7 +383,7 @@ impl Parser {
                 p.city = Some(c);
                 p.pref = Some(self.g.city(c).pref);
             }
-            CityMatch::Ambiguous(c) => {
+            CityMatch::Ambiguous(_) => {
                 // Never guess; a postal code may settle it.
                 let written: String = self.d[at..at + used].iter().collect();
                 let by_postal = self
@@ -402,19 +400,31 @@ impl Parser {
                     None => {
                         self.a.flag(Anomaly::AmbiguousCity);
                         self.a.city = Some(written);
-                        let _ = c;
                         // Without a city, towns cannot be looked up: read the rest as unknown.
                         let end = p.end;
                         self.unknown_town(end);
-                        return None.or_else(|| {
-                            self.a.script = Script::Japanese;
-                            None
-                        });
+                        return None;
                     }
                 }
             }
         }
         self.after_city(&mut p);
+        Some(p)
+    }
+
+    /// No prefecture or city written: take them from the postal code, then read the town.
+    fn place_from_postal(&mut self, start: usize) -> Option<Place> {
+        if self.a.town.is_some() || self.a.city.is_some() {
+            return None;
+        }
+        let area = self.g.postal_area(self.a.postal_code.as_deref()?)?;
+        let mut p = Place {
+            pref: Some(self.g.city(area.city).pref),
+            city: Some(area.city),
+            town: None,
+            end: start,
+        };
+        self.read_town(&mut p);
         Some(p)
     }
 
@@ -440,7 +450,6 @@ impl Parser {
     /// After the city: repeated prefecture/city, then the town.
     fn after_city(&mut self, p: &mut Place) {
         let Some(city) = p.city else { return };
-        let city_name = self.g.city(city).name;
         loop {
             let pos = self.first_content(p.end);
             let rest = self.m[pos..].to_vec();
@@ -463,9 +472,6 @@ impl Parser {
                     continue;
                 }
             }
-            // A designated city written before its full name again is covered above;
-            // the city name written as-is inside a longer name (札幌市 + 中央区) is not.
-            let _ = city_name;
             p.end = pos;
             break;
         }
@@ -930,7 +936,7 @@ impl Parser {
                 let digits = k - ds;
                 let ends = k >= n || !seg[k].is_ascii_alphanumeric();
                 if ends
-                    && ((letters >= 2 && letters <= 4 && digits >= 4)
+                    && (((2..=4).contains(&letters) && digits >= 4)
                         || (letters == 1 && digits >= 5))
                 {
                     let word: String = seg[i..j].iter().collect::<String>().to_ascii_uppercase();
@@ -1183,7 +1189,6 @@ fn room_token(seg: &[char], i: usize) -> Option<(String, usize)> {
 
 /// A bare number (or A-102) that ends the segment, or stands alone before the building.
 fn trailing_room(seg: &[char], used: &[bool]) -> Option<(String, usize, usize)> {
-    let free: Vec<usize> = (0..seg.len()).filter(|i| !used[*i]).collect();
     let mut last = None;
     let mut i = 0;
     while i < seg.len() {
@@ -1213,7 +1218,6 @@ fn trailing_room(seg: &[char], used: &[bool]) -> Option<(String, usize, usize)> 
         }
         i += 1;
     }
-    let _ = free;
     last
 }
 
@@ -1270,11 +1274,6 @@ fn is_kyoto_street(s: &str) -> bool {
     ]
     .iter()
     .any(|m| s.contains(m))
-}
-
-/// True when `rest` is only a name with nothing usable for a city match.
-fn used_name_only(_rest: &[char]) -> bool {
-    false
 }
 
 #[cfg(test)]
