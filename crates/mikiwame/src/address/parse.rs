@@ -15,6 +15,8 @@
 //! Every step is a bounded scan over at most [`super::MAX_ADDRESS_BYTES`] of input, so
 //! parsing is linear in the input.
 
+use std::rc::Rc;
+
 use super::anomaly::Anomaly;
 use super::components::{Address, Floor, Script};
 use super::fold::{fold_chars, fold_width};
@@ -43,7 +45,7 @@ pub(crate) fn parse(input: &str, postal_code: Option<&str>) -> Address {
     let matched = fold_chars(&display);
     let mut p = Parser {
         d: display,
-        m: matched,
+        m: Rc::new(matched),
         g: gazetteer(),
         a,
     };
@@ -60,8 +62,9 @@ fn clean_postal(s: &str) -> Option<String> {
 struct Parser {
     /// Display form.
     d: Vec<char>,
-    /// Match form, same length.
-    m: Vec<char>,
+    /// Match form, same length; shared so lookups can borrow it while the address is
+    /// being filled in.
+    m: Rc<Vec<char>>,
     g: &'static Gazetteer,
     a: Address,
 }
@@ -108,7 +111,7 @@ impl Parser {
         let mut i = 0;
         while i + 1 < self.m.len() {
             if self.m[i] == '大' && self.m[i + 1] == '字' {
-                self.m.drain(i..i + 2);
+                Rc::make_mut(&mut self.m).drain(i..i + 2);
                 self.d.drain(i..i + 2);
             } else {
                 i += 1;
@@ -120,9 +123,10 @@ impl Parser {
 
     /// Blanks `range` in both forms (spaces keep positions).
     fn blank(&mut self, from: usize, to: usize) {
+        let m = Rc::make_mut(&mut self.m);
         for i in from..to.min(self.d.len()) {
             self.d[i] = ' ';
-            self.m[i] = ' ';
+            m[i] = ' ';
         }
     }
 
@@ -138,6 +142,9 @@ impl Parser {
 
     /// 山田様方 / 山田気付 / c/o Yamada: the receiver is someone else.
     fn blank_care_of(&mut self) {
+        if !self.m.iter().any(|c| matches!(c, '様' | '気' | '/')) {
+            return;
+        }
         for marker in ["様方", "気付", "様気付"] {
             while let Some(at) = self.find(0, marker) {
                 // The name before the marker runs back to a space, a digit or a bracket.
@@ -231,9 +238,13 @@ impl Parser {
     fn blank_postal_codes(&mut self) {
         let n = self.m.len();
         let mut i = 0;
+        let mut seen_content = false;
         while i < n {
             let marked = matches!(self.m[i], '〒' | '\u{3020}' | '\u{3036}');
-            let at_start = self.m[..i].iter().all(|c| *c == ' ');
+            let at_start = !seen_content;
+            if self.m[i] != ' ' {
+                seen_content = true;
+            }
             let from = if marked { i + 1 } else { i };
             if (marked || at_start) && from < n {
                 let (digits, to) = self.digit_run(from);
@@ -247,7 +258,8 @@ impl Parser {
                         self.a.postal_code = Some(code);
                     }
                     let rest_is_address = self.m[to..].iter().any(|c| !matches!(c, ' '));
-                    let before_is_address = self.m[..i].iter().any(|c| c.is_alphanumeric());
+                    let before_is_address =
+                        !at_start && self.m[..i].iter().any(|c| c.is_alphanumeric());
                     if before_is_address && rest_is_address {
                         self.a.flag(Anomaly::PostalCodeInText);
                     }
@@ -311,13 +323,15 @@ impl Parser {
     }
 
     fn place_at(&mut self, at: usize) -> Option<Place> {
-        let text = self.m[at..].to_vec();
-        for (pref, used) in self.g.prefecture_prefixes(&text) {
-            let mut pos = at + used;
-            pos = self.skip_repeats_of_pref(pref, pos);
-            pos = self.first_content(pos);
-            let rest = self.m[pos..].to_vec();
-            if let Some((city, used)) = self.g.city_prefixes(Some(pref), &rest).first().copied() {
+        let m = Rc::clone(&self.m);
+        for (pref, used) in self.g.prefecture_prefixes(&m[at..]) {
+            let mut pos = self.first_content(at + used);
+            if self.g.city_prefixes(Some(pref), &m[pos..]).is_empty() {
+                pos = self.skip_repeats_of_pref(pref, pos);
+                pos = self.first_content(pos);
+            }
+            let rest = &m[pos..];
+            if let Some((city, used)) = self.g.city_prefixes(Some(pref), rest).first().copied() {
                 let city_id = match city {
                     CityMatch::Unique(c) => c,
                     // Two wards of one name in a prefecture (大阪市北区, 堺市北区).
@@ -335,43 +349,25 @@ impl Parser {
                 self.after_city(&mut p);
                 return Some(p);
             }
-            // A prefecture alone (or a bare name like 京都 that was really 京都市).
-            if self.g.city_prefixes(None, &rest).is_empty() {
-                let mut p = Place {
-                    pref: Some(pref),
-                    city: None,
-                    town: None,
-                    end: pos,
-                };
-                // A city outside this prefecture?
-                if let Some((m, used)) = self.g.city_prefixes(None, &rest).first().copied() {
+            // A city of another prefecture (東京都横浜市…): keep the city, flag the mix.
+            if let Some((CityMatch::Unique(c), used)) =
+                self.g.city_prefixes(None, rest).first().copied()
+            {
+                if self.g.city(c).pref != pref {
                     self.a.flag(Anomaly::CityNotInPrefecture);
-                    p.city = m.unique();
-                    p.end = pos + used;
-                }
-                if p.city.is_some() {
+                    let mut p = Place {
+                        pref: Some(pref),
+                        city: Some(c),
+                        town: None,
+                        end: pos + used,
+                    };
                     self.after_city(&mut p);
                     return Some(p);
-                }
-            } else if let Some((m, used)) = self.g.city_prefixes(None, &rest).first().copied() {
-                if let Some(c) = m.unique() {
-                    if self.g.city(c).pref != pref {
-                        self.a.flag(Anomaly::CityNotInPrefecture);
-                        let mut p = Place {
-                            pref: Some(pref),
-                            city: Some(c),
-                            town: None,
-                            end: pos + used,
-                        };
-                        self.after_city(&mut p);
-                        return Some(p);
-                    }
                 }
             }
         }
         // No prefecture: the city alone.
-        let text = self.m[at..].to_vec();
-        let (city, used) = self.g.city_prefixes(None, &text).first().copied()?;
+        let (city, used) = self.g.city_prefixes(None, &m[at..]).first().copied()?;
         let mut p = Place {
             pref: None,
             city: None,
@@ -431,8 +427,8 @@ impl Parser {
     fn skip_repeats_of_pref(&mut self, pref: PrefId, mut pos: usize) -> usize {
         loop {
             let p2 = self.first_content(pos);
-            let rest = self.m[p2..].to_vec();
-            match self.g.prefecture_prefixes(&rest).first() {
+            let m = Rc::clone(&self.m);
+            match self.g.prefecture_prefixes(&m[p2..]).first() {
                 Some((again, used)) if *again == pref => {
                     // 京都 (prefecture) followed by 京都市 is no repeat.
                     let after = p2 + used;
@@ -452,21 +448,25 @@ impl Parser {
         let Some(city) = p.city else { return };
         loop {
             let pos = self.first_content(p.end);
-            let rest = self.m[pos..].to_vec();
+            let m = Rc::clone(&self.m);
+            let rest = &m[pos..];
             if let Some(pref) = p.pref {
-                if let Some((again, used)) = self.g.prefecture_prefixes(&rest).first() {
-                    if *again == pref {
+                let full = self.g.prefecture_name(pref).chars().count();
+                if let Some((again, used)) = self.g.prefecture_prefixes(rest).first() {
+                    // Only the full name (東京都) counts as a repeat here: a bare 京都 may
+                    // begin a town (京都御苑).
+                    if *again == pref && *used == full {
                         self.a.flag(Anomaly::PrefectureRepeated);
                         p.end = pos + used;
                         continue;
                     }
                 }
             }
-            if let Some((again, used)) = self.g.city_prefixes(p.pref, &rest).first() {
+            if let Some((again, used)) = self.g.city_prefixes(p.pref, rest).first() {
                 let same = match again {
                     CityMatch::Unique(c) | CityMatch::Ambiguous(c) => *c == city,
                 };
-                if same && self.g.town_prefixes(city, &rest).first().map(|t| t.1) < Some(*used) {
+                if same && self.g.town_prefixes(city, rest).first().map(|t| t.1) < Some(*used) {
                     self.a.flag(Anomaly::CityRepeated);
                     p.end = pos + used;
                     continue;
@@ -491,7 +491,8 @@ impl Parser {
                 }
             }
         }
-        if let Some((town, end)) = self.town_here(city, pos) {
+        let (strict, fallback) = self.town_here(city, pos);
+        if let Some((town, end)) = strict {
             p.town = Some(town);
             p.end = end;
             return;
@@ -500,12 +501,13 @@ impl Parser {
         // look ahead for a known town followed by a lot number.
         let limit = self.m.len().min(pos + 48);
         for at in pos + 1..limit {
-            if let Some((town, end)) = self.town_here(city, at) {
+            if let (Some((town, end)), _) = self.town_here(city, at) {
                 if !self.lot_follows(end) {
                     continue;
                 }
                 let skipped: String = self.m[pos..at].iter().collect();
-                if !is_kyoto_street(&skipped) {
+                let place_words = skipped.chars().all(|c| is_kanji_char(c) || c == ' ');
+                if !is_kyoto_street(&skipped) && !place_words {
                     let had = self.a.room.is_some() || self.a.building.is_some();
                     self.read_unit(pos, at);
                     if !had && (self.a.room.is_some() || self.a.building.is_some()) {
@@ -517,25 +519,57 @@ impl Parser {
                 return;
             }
         }
+        if let Some((town, end)) = fallback {
+            p.town = Some(town);
+            p.end = end;
+            return;
+        }
         self.unknown_town(pos);
         p.end = self.m.len();
     }
 
-    /// A known town at `at`, longest first, that is followed by something a town can be
-    /// followed by.
-    fn town_here(&self, city: CityId, at: usize) -> Option<(TownId, usize)> {
+    /// A known town at `at`, longest first: one followed by something a town can be
+    /// followed by (strict), else the longest name match (fallback).
+    fn town_here(
+        &self,
+        city: CityId,
+        at: usize,
+    ) -> (Option<(TownId, usize)>, Option<(TownId, usize)>) {
         let candidates = self.g.town_prefixes(city, &self.m[at..]);
         let mut fallback = None;
         for (town, used) in candidates {
-            let end = at + used;
+            let mut end = at + used;
+            // 宇治浦田町 written for the gazetteer's 宇治浦田.
+            if self.m.get(end) == Some(&'町') && self.lot_follows(end + 1) {
+                end += 1;
+            }
             // 大字X字Y: the 字 part is a sub-area; skip it.
             let end = self.skip_koaza(end);
             if self.town_may_end(end) {
-                return Some((town, end));
+                return (Some((town, end)), None);
             }
             fallback.get_or_insert((town, end));
         }
-        fallback
+        // A known town followed by a sub-area name without 字 (白木町幸川464番): skip the
+        // kanji up to the lot number.
+        match fallback {
+            Some((town, end)) => {
+                let mut i = end;
+                while i < self.m.len()
+                    && i < end + 8
+                    && is_kanji_char(self.m[i])
+                    && !self.kanji_lot_at(i)
+                {
+                    i += 1;
+                }
+                if i > end && self.lot_follows(i) {
+                    (Some((town, i)), None)
+                } else {
+                    (None, Some((town, end)))
+                }
+            }
+            None => (None, None),
+        }
     }
 
     fn skip_koaza(&self, end: usize) -> usize {
@@ -543,7 +577,7 @@ impl Parser {
             let mut i = end + 1;
             while i < self.m.len()
                 && !self.m[i].is_ascii_digit()
-                && !is_kanji_numeral(self.m[i])
+                && !(is_kanji_numeral(self.m[i]) && self.kanji_lot_at(i))
                 && self.m[i] != ' '
             {
                 i += 1;
@@ -887,21 +921,16 @@ impl Parser {
             .any(|m| self.starts_with(end, m) && !self.marker_is_name(end, m))
     }
 
+    /// Is the number before `after` a unit (2F, 3階, 101号室, 3号棟) rather than a lot?
     fn glued_to_name(&self, after: usize) -> bool {
         let Some(c) = self.m.get(after).copied() else {
             return false;
         };
         let next = self.m.get(after + 1).copied();
-        // 2F / 3階 / 101号室 / 3号棟 are units; a word glued to the number is a name.
         let floor_f = matches!(c, 'F' | 'f') && !next.is_some_and(|n| n.is_ascii_alphabetic());
         floor_f
             || matches!(c, '階' | '室' | '棟')
             || (c == '号' && matches!(next, Some('室' | '棟' | '館')))
-            || (is_name_char(c)
-                && !matches!(
-                    c,
-                    '丁' | '番' | '号' | 'の' | 'ノ' | '之' | '地' | '甲' | '乙' | '丙'
-                ))
     }
 
     // ---- unit --------------------------------------------------------------------------
@@ -1252,6 +1281,10 @@ fn is_separator_punct(c: char) -> bool {
 
 fn is_katakana(c: char) -> bool {
     ('\u{30A1}'..='\u{30FA}').contains(&c) || c == 'ー'
+}
+
+fn is_kanji_char(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '々' | 'ケ' | 'ノ' | 'の')
 }
 
 fn is_name_char(c: char) -> bool {
