@@ -29,6 +29,30 @@ use unicode_normalization::UnicodeNormalization;
 
 const VARIANTS_TSV: &str = include_str!("../../data/address/variants.tsv");
 
+/// A bitmap over the Basic Multilingual Plane of the characters in the variants table, so
+/// that the common case (no variant) costs one bit test instead of a hash lookup.
+fn variant_bits() -> &'static [u64; 1024] {
+    static BITS: OnceLock<[u64; 1024]> = OnceLock::new();
+    BITS.get_or_init(|| {
+        let mut bits = [0u64; 1024];
+        for c in variants().keys() {
+            let cp = *c as u32;
+            if cp < 0x10000 {
+                bits[(cp >> 6) as usize] |= 1 << (cp & 63);
+            }
+        }
+        bits
+    })
+}
+
+fn lookup_variant(c: char) -> Option<char> {
+    let cp = c as u32;
+    if cp < 0x10000 && variant_bits()[(cp >> 6) as usize] & (1 << (cp & 63)) == 0 {
+        return None;
+    }
+    variants().get(&c).copied()
+}
+
 fn variants() -> &'static HashMap<char, char> {
     static TABLE: OnceLock<HashMap<char, char>> = OnceLock::new();
     TABLE.get_or_init(|| {
@@ -101,7 +125,7 @@ fn is_fast(c: char) -> bool {
         || is_dash(c)
         || is_long_vowel(c)
         || is_removed(c)
-        || variants().contains_key(&c)
+        || lookup_variant(c).is_some()
 }
 
 fn is_digit_like(c: char) -> bool {
@@ -148,6 +172,11 @@ fn semi_voiced(c: char) -> Option<char> {
 /// assert_eq!(fold_width("葛\u{E0100}飾"), "葛飾");
 /// ```
 pub fn fold_width(input: &str) -> String {
+    fold_width_chars(input).into_iter().collect()
+}
+
+/// [`fold_width`] as characters (what the parser works on).
+pub fn fold_width_chars(input: &str) -> Vec<char> {
     if input.chars().all(is_fast) {
         fold_fast(input)
     } else {
@@ -156,7 +185,7 @@ pub fn fold_width(input: &str) -> String {
     }
 }
 
-fn fold_fast(input: &str) -> String {
+fn fold_fast(input: &str) -> Vec<char> {
     let mut out: Vec<char> = Vec::with_capacity(input.len());
     let mut chars = input.chars().peekable();
     while let Some(c) = chars.next() {
@@ -214,7 +243,7 @@ fn fold_fast(input: &str) -> String {
             out[i] = '-';
         }
     }
-    out.into_iter().collect()
+    out
 }
 
 fn neighbours_are_digits(s: &[char], i: usize) -> bool {
@@ -247,8 +276,8 @@ fn is_kanji(c: char) -> bool {
 /// assert_eq!(fold_char(Some('か'), 'が', Some('み')), 'が');
 /// ```
 pub fn fold_char(prev: Option<char>, c: char, next: Option<char>) -> char {
-    if let Some(v) = variants().get(&c) {
-        return *v;
+    if let Some(v) = lookup_variant(c) {
+        return v;
     }
     let between_kanji = prev.is_some_and(is_kanji) && next.is_some_and(is_kanji);
     match c {
@@ -268,8 +297,7 @@ pub fn fold_char(prev: Option<char>, c: char, next: Option<char>) -> char {
 /// assert_eq!(fold_for_match("城ノ内"), "城の内");
 /// ```
 pub fn fold_for_match(input: &str) -> String {
-    let display: Vec<char> = fold_width(input).chars().collect();
-    fold_chars(&display).into_iter().collect()
+    fold_chars(&fold_width_chars(input)).into_iter().collect()
 }
 
 /// Applies [`fold_char`] along a display-form character slice.

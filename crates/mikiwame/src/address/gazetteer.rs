@@ -289,7 +289,7 @@ impl Gazetteer {
                 None => return Vec::new(),
             }
         }
-        let mut found = Vec::new();
+        let mut found = Vec::with_capacity(4);
         let mut buf = [0u8; 4];
         'chars: for (i, c) in text.iter().enumerate() {
             for b in c.encode_utf8(&mut buf).bytes() {

@@ -19,7 +19,7 @@ use std::rc::Rc;
 
 use super::anomaly::Anomaly;
 use super::components::{Address, Floor, Script};
-use super::fold::{fold_chars, fold_width};
+use super::fold::{fold_chars, fold_width, fold_width_chars};
 use super::gazetteer::{gazetteer, CityId, CityMatch, Gazetteer, PrefId, TownId};
 use super::latin;
 use super::numerals::{is_kanji_numeral, kanji_number, kanji_to_arabic};
@@ -29,7 +29,7 @@ pub(crate) fn parse(input: &str, postal_code: Option<&str>) -> Address {
         input: input.to_string(),
         ..Default::default()
     };
-    let display: Vec<char> = fold_width(input).chars().collect();
+    let display: Vec<char> = fold_width_chars(input);
     if let Some(code) = postal_code.and_then(clean_postal) {
         a.postal_code = Some(code);
     }
@@ -326,12 +326,17 @@ impl Parser {
         let m = Rc::clone(&self.m);
         for (pref, used) in self.g.prefecture_prefixes(&m[at..]) {
             let mut pos = self.first_content(at + used);
-            if self.g.city_prefixes(Some(pref), &m[pos..]).is_empty() {
-                pos = self.skip_repeats_of_pref(pref, pos);
-                pos = self.first_content(pos);
+            let mut city_match = self.g.city_prefixes(Some(pref), &m[pos..]).first().copied();
+            if city_match.is_none() {
+                let skipped = self.skip_repeats_of_pref(pref, pos);
+                let skipped = self.first_content(skipped);
+                if skipped != pos {
+                    pos = skipped;
+                    city_match = self.g.city_prefixes(Some(pref), &m[pos..]).first().copied();
+                }
             }
             let rest = &m[pos..];
-            if let Some((city, used)) = self.g.city_prefixes(Some(pref), rest).first().copied() {
+            if let Some((city, used)) = city_match {
                 let city_id = match city {
                     CityMatch::Unique(c) => c,
                     // Two wards of one name in a prefecture (大阪市北区, 堺市北区).
@@ -450,7 +455,11 @@ impl Parser {
             let pos = self.first_content(p.end);
             let m = Rc::clone(&self.m);
             let rest = &m[pos..];
-            if let Some(pref) = p.pref {
+            let first = rest.first().copied();
+            let pref_first = p
+                .pref
+                .and_then(|pref| self.g.prefecture_name(pref).chars().next());
+            if let (Some(pref), true) = (p.pref, first.is_some() && first == pref_first) {
                 let full = self.g.prefecture_name(pref).chars().count();
                 if let Some((again, used)) = self.g.prefecture_prefixes(rest).first() {
                     // Only the full name (東京都) counts as a repeat here: a bare 京都 may
@@ -461,6 +470,18 @@ impl Parser {
                         continue;
                     }
                 }
+            }
+            // A repeated city starts with the city's (or its ward's) first character.
+            let city_name = self.g.city(city).name;
+            let may_repeat = first.is_some_and(|f| {
+                city_name.starts_with(f)
+                    || city_name
+                        .split_once(['郡', '市'])
+                        .is_some_and(|(_, ward)| ward.starts_with(f))
+            });
+            if !may_repeat {
+                p.end = pos;
+                break;
             }
             if let Some((again, used)) = self.g.city_prefixes(p.pref, rest).first() {
                 let same = match again {
@@ -1285,10 +1306,6 @@ fn is_katakana(c: char) -> bool {
 
 fn is_kanji_char(c: char) -> bool {
     matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '々' | 'ケ' | 'ノ' | 'の')
-}
-
-fn is_name_char(c: char) -> bool {
-    c.is_alphabetic() && !c.is_ascii()
 }
 
 fn is_kyoto_street(s: &str) -> bool {
