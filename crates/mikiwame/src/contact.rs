@@ -164,16 +164,6 @@ pub fn parse_phone(input: &str, region: Option<&str>) -> Result<Phone, PhoneErro
     {
         return Err(PhoneError::NotANumber(input.chars().take(40).collect()));
     }
-    // International call prefixes: 00 (most of the world), 010 (from Japan), 011 (NANP).
-    let international = if plus {
-        Some(digits.clone())
-    } else if let Some(rest) = digits.strip_prefix("010") {
-        Some(rest.to_string())
-    } else if let Some(rest) = digits.strip_prefix("00").filter(|r| !r.starts_with('0')) {
-        Some(rest.to_string())
-    } else {
-        None
-    };
     let region_id = match region {
         None => phonenumber::country::Id::JP,
         Some(r) => r
@@ -181,6 +171,25 @@ pub fn parse_phone(input: &str, region: Option<&str>) -> Result<Phone, PhoneErro
             .to_ascii_uppercase()
             .parse::<phonenumber::country::Id>()
             .map_err(|_| PhoneError::UnknownRegion(r.to_string()))?,
+    };
+    // International call prefixes depend on where the number is dialled from: 010 from
+    // Japan, 011 from the NANP (US, Canada), 00 from most of the world. A French
+    // 01 02 03 04 05 must not lose its "010" as if it were Japan's prefix.
+    use phonenumber::country::Id;
+    let nanp = matches!(region_id, Id::US | Id::CA);
+    let international = if plus {
+        Some(digits.clone())
+    } else if let Some(rest) = digits.strip_prefix("010").filter(|_| region_id == Id::JP) {
+        Some(rest.to_string())
+    } else if let Some(rest) = digits.strip_prefix("011").filter(|_| nanp) {
+        Some(rest.to_string())
+    } else if let Some(rest) = digits
+        .strip_prefix("00")
+        .filter(|r| !nanp && !r.starts_with('0'))
+    {
+        Some(rest.to_string())
+    } else {
+        None
     };
     let parsed = match &international {
         Some(intl) => phonenumber::parse(None, format!("+{intl}")),
@@ -248,6 +257,14 @@ mod tests {
         assert_eq!(kind("0120-123-456"), PhoneKind::TollFree);
         assert_eq!(kind("080-1234-5678"), PhoneKind::Mobile);
         assert_eq!(kind("070-1234-5678"), PhoneKind::Mobile);
+        assert_eq!(
+            parse_phone("01 02 03 04 05", Some("FR")).unwrap().e164,
+            "+33102030405"
+        );
+        assert_eq!(
+            parse_phone("011 81 3 1234 5678", Some("US")).unwrap().e164,
+            "+81312345678"
+        );
         assert!(!parse_phone("00-0000-0000", None)
             .map(|p| p.valid)
             .unwrap_or(false));

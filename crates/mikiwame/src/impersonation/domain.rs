@@ -201,6 +201,13 @@ impl DomainMatcher {
         reasons
     }
 
+    /// Lookalike reasons for one word or label (a display-name word, a local part).
+    pub fn token_reasons(&self, token: &str) -> Vec<Reason> {
+        let mut reasons = Vec::new();
+        self.label_reasons(token, &mut reasons);
+        reasons
+    }
+
     /// Brand strings found in one (Unicode, lower-case) label.
     fn label_reasons(&self, label: &str, reasons: &mut Vec<Reason>) {
         let label: String = label.nfkc().collect::<String>().to_lowercase();
