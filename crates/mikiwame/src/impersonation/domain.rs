@@ -52,6 +52,14 @@ pub fn is_same_or_subdomain(host: &str, domain: &str) -> bool {
             && host.as_bytes()[host.len() - domain.len() - 1] == b'.')
 }
 
+/// True when `host` is at or below the official domain `official` and the sites below it
+/// are the brand's own: when a public suffix sits below the official domain (the private
+/// `s3.amazonaws.com` below `amazonaws.com`), hosts under that suffix belong to customers.
+fn is_official_host(host: &str, official: &str) -> bool {
+    is_same_or_subdomain(host, official)
+        && !psl::suffix_str(host).is_some_and(|s| is_same_or_subdomain(s, official))
+}
+
 /// The UTS 39 skeleton of a string with combining marks stripped and case folded, so that
 /// `аmаzоn` (Cyrillic), `amaz0n`, `ámazon` and `arnazon` meet `amazon`.
 pub fn skeleton(s: &str) -> String {
@@ -148,14 +156,12 @@ impl DomainMatcher {
 
     /// True when the host is an official sender domain (or below one).
     pub fn is_official_sender(&self, host: &str) -> bool {
-        self.official_sender
-            .iter()
-            .any(|d| is_same_or_subdomain(host, d))
+        self.official_sender.iter().any(|d| is_official_host(host, d))
     }
 
     /// True when the host is an official web or sender domain (or below one).
     pub fn is_official_any(&self, host: &str) -> bool {
-        self.official_any.iter().any(|d| is_same_or_subdomain(host, d))
+        self.official_any.iter().any(|d| is_official_host(host, d))
     }
 
     /// The official domains, web and sender.
@@ -343,6 +349,8 @@ mod tests {
         assert!(r("xn--cckwcxetd.com").contains(&Reason::BrandKeywordInDomain));
         assert!(r("amazonas.gov.br").is_empty());
         assert!(r("bucket.s3.amazonaws.com").is_empty());
+        assert!(m.is_official_any("www.amazonaws.com"));
+        assert!(!m.is_official_any("bucket.s3.amazonaws.com"));
         assert!(r("rakuten.co.jp").is_empty());
         assert!(r("amazing.example").is_empty());
     }

@@ -102,7 +102,7 @@ impl Screener {
         let folded = text::fold(&message[..end]);
         let mut cues = Vec::new();
         self.lexicon.scan(&folded, &mut cues);
-        let clean = text::deobfuscate(&folded);
+        let clean = text::deobfuscate(&text::fold_keeping_spaces(&message[..end]));
         if clean != folded {
             self.lexicon.scan(&clean, &mut cues);
         }

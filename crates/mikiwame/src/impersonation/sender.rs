@@ -188,7 +188,7 @@ fn names_brand(matcher: &DomainMatcher, name: &str) -> bool {
     if name.is_empty() {
         return false;
     }
-    let folded = deobfuscate(&super::text::fold(name));
+    let folded = deobfuscate(&super::text::fold_keeping_spaces(name));
     folded
         .split(|c: char| !(c.is_alphanumeric() || c == '-'))
         .filter(|t| !t.is_empty())

@@ -140,6 +140,16 @@ fn sentences(s: &str) -> impl Iterator<Item = &str> {
 /// NFKC, lower-case, zero-width characters removed, curly apostrophes straightened,
 /// whitespace runs (not newlines) collapsed to one space.
 pub fn fold(s: &str) -> String {
+    fold_inner(s, true)
+}
+
+/// [`fold`] without collapsing spaces: the input of [`deobfuscate`], which needs double
+/// spaces to find the breaks between spaced-out words.
+pub fn fold_keeping_spaces(s: &str) -> String {
+    fold_inner(s, false)
+}
+
+fn fold_inner(s: &str, collapse: bool) -> String {
     let mut out = String::with_capacity(s.len());
     let mut space = false;
     for c in s.nfkc().flat_map(char::to_lowercase) {
@@ -149,7 +159,7 @@ pub fn fold(s: &str) -> String {
             c => c,
         };
         if c != '\n' && c.is_whitespace() {
-            if !space {
+            if !space || !collapse {
                 out.push(' ');
             }
             space = true;
@@ -161,7 +171,7 @@ pub fn fold(s: &str) -> String {
     out
 }
 
-/// Undoes the usual filter dodges on folded text: leetspeak inside words that have letters
+/// Undoes the usual filter dodges on text folded by [`fold_keeping_spaces`]: leetspeak inside words that have letters
 /// (`g1ft c4rd`, `amaz0n`), letters spaced out or dotted (`g i f t`, `a.m.a.z.o.n`).
 pub fn deobfuscate(folded: &str) -> String {
     let leet = |w: &str| -> String {
@@ -195,15 +205,41 @@ pub fn deobfuscate(folded: &str) -> String {
     };
     let mut lines = Vec::new();
     for line in folded.split('\n') {
-        let words: Vec<String> = line.split(' ').map(|w| leet(&unspace(w))).collect();
+        let words: Vec<String> = line
+            .split(' ')
+            .filter(|w| !w.is_empty())
+            .map(|w| leet(&unspace(w)))
+            .collect();
+        // A double space separates spaced-out words (`g i f t  c a r d`): keep it as a
+        // word break by splitting runs there.
+        let breaks: Vec<bool> = {
+            let mut v = Vec::new();
+            let mut prev_empty = false;
+            for w in line.split(' ') {
+                if w.is_empty() {
+                    prev_empty = true;
+                } else {
+                    v.push(prev_empty);
+                    prev_empty = false;
+                }
+            }
+            v
+        };
         let mut out = String::with_capacity(line.len());
         let mut i = 0;
         while i < words.len() {
             // A run of three or more one-character words is one spaced-out word.
-            let run = words[i..]
-                .iter()
-                .take_while(|w| w.chars().count() == 1 && w.chars().all(char::is_alphanumeric))
-                .count();
+            let single = |w: &str| {
+                let core = w.trim_end_matches([',', ';', ':', '.', '!', '?']);
+                core.chars().count() == 1 && core.chars().all(char::is_alphanumeric)
+            };
+            let mut run = 0;
+            while i + run < words.len()
+                && single(&words[i + run])
+                && (run == 0 || !breaks[i + run])
+            {
+                run += 1;
+            }
             if !out.is_empty() {
                 out.push(' ');
             }
@@ -246,7 +282,10 @@ pub(crate) fn score(cues: &[Cue]) -> u8 {
         .sum();
     use Cue::*;
     if has(GiftCard) && any(&[CredentialRequest, Urgency, PaymentOffSite, CallNumber]) {
-        points += 2.5;
+        points += 3.0;
+    }
+    if has(AccountThreat) && has(PaymentOffSite) {
+        points += 1.5;
     }
     if has(RemoteSoftware) && any(&[CallNumber, RefundLure, FakeOrder, AccountThreat]) {
         points += 2.0;
@@ -284,6 +323,7 @@ mod tests {
         assert_eq!(deobfuscate("a.m.a.z.o.n"), "amazon");
         assert_eq!(deobfuscate("call 0120-123-456"), "call 0120-123-456");
         assert_eq!(deobfuscate("ギ フ ト カ ー ド"), "ギフトカード");
+        assert_eq!(deobfuscate("c a r t e  c a d e a u, ok"), "carte cadeau, ok");
     }
 
     #[test]
