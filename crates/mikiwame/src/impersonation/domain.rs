@@ -100,6 +100,8 @@ pub(crate) struct DomainMatcher {
     latin: Vec<BrandString>,
     other_script: Vec<String>,
     exceptions: Vec<String>,
+    /// The skeleton of each ASCII character.
+    ascii_skeleton: Vec<String>,
 }
 
 impl DomainMatcher {
@@ -151,6 +153,7 @@ impl DomainMatcher {
             latin,
             other_script,
             exceptions: profile.exceptions().to_vec(),
+            ascii_skeleton: (0u8..128).map(|b| skeleton(&(b as char).to_string())).collect(),
         }
     }
 
@@ -172,12 +175,15 @@ impl DomainMatcher {
     /// Lookalike reasons for an ASCII host that is not official (empty when none).
     pub fn lookalike_reasons(&self, host: &str) -> Vec<Reason> {
         let mut reasons = Vec::new();
-        for d in &self.official_any {
-            let mid = format!(".{d}.");
-            if host.starts_with(&mid[1..]) || host.contains(&mid) {
-                reasons.push(Reason::OfficialDomainAsSubdomain);
-                break;
-            }
+        let hb = host.as_bytes();
+        let as_left_labels = |d: &str| {
+            host.match_indices(d).any(|(at, _)| {
+                let end = at + d.len();
+                (at == 0 || hb[at - 1] == b'.') && hb.get(end) == Some(&b'.')
+            })
+        };
+        if self.official_any.iter().any(|d| as_left_labels(d)) {
+            reasons.push(Reason::OfficialDomainAsSubdomain);
         }
         // Only the labels the registrant chose: not the public suffix, so that
         // `bucket.s3.amazonaws.com` is not taken for the brand.
@@ -214,9 +220,26 @@ impl DomainMatcher {
         reasons
     }
 
+    /// The skeleton of `s`, by table for ASCII (the common case, no allocation per char).
+    fn skel(&self, s: &str) -> String {
+        if s.is_ascii() {
+            let mut out = String::with_capacity(s.len() + 2);
+            for b in s.bytes() {
+                out.push_str(&self.ascii_skeleton[b as usize]);
+            }
+            out
+        } else {
+            skeleton(s)
+        }
+    }
+
     /// Brand strings found in one (Unicode, lower-case) label.
     fn label_reasons(&self, label: &str, reasons: &mut Vec<Reason>) {
-        let label: String = label.nfkc().collect::<String>().to_lowercase();
+        let label: String = if label.is_ascii() {
+            label.to_ascii_lowercase()
+        } else {
+            label.nfkc().collect::<String>().to_lowercase()
+        };
         let dehyphenated: String = label.chars().filter(|c| *c != '-').collect();
         for k in &self.other_script {
             if label.contains(k.as_str()) && !self.is_exception(&label, k) {
@@ -224,7 +247,26 @@ impl DomainMatcher {
             }
         }
         let tokens: Vec<&str> = label.split('-').filter(|t| !t.is_empty()).collect();
-        let label_skel = skeleton(&dehyphenated);
+        let label_skel = self.skel(&dehyphenated);
+        let token_skels: Vec<String> = tokens.iter().map(|t| self.skel(t)).collect();
+        // Candidates for approximate matching, with their skeletons: each hyphen token, the
+        // whole label, and the label without hyphens.
+        let mut candidates: Vec<(&str, &str)> = Vec::with_capacity(tokens.len() + 2);
+        let whole_skel = if tokens.len() > 1 {
+            self.skel(&label)
+        } else {
+            String::new()
+        };
+        for (t, sk) in tokens.iter().zip(&token_skels) {
+            candidates.push((t, sk));
+        }
+        if tokens.len() > 1 {
+            candidates.push((&label, &whole_skel));
+            candidates.push((&dehyphenated, &label_skel));
+        }
+        candidates.retain(|(t, _)| {
+            t.chars().count() >= MIN_TOKEN_LEN && !self.exceptions.iter().any(|e| e == t)
+        });
         for b in &self.latin {
             let whole = [label.as_str(), dehyphenated.as_str()];
             let exact = if b.substring {
@@ -241,7 +283,7 @@ impl DomainMatcher {
             let skel_hit = if b.substring {
                 label_skel.contains(b.skeleton.as_str())
             } else {
-                label_skel == b.skeleton || tokens.iter().any(|t| skeleton(t) == b.skeleton)
+                label_skel == b.skeleton || token_skels.iter().any(|t| *t == b.skeleton)
             };
             if skel_hit && !self.is_exception(&label, &b.text) {
                 reasons.push(Reason::ConfusableDomain);
@@ -256,18 +298,11 @@ impl DomainMatcher {
                     Distance::AtLeast(_) => false,
                 }
             };
-            let candidates = tokens
+            if candidates
                 .iter()
-                .copied()
-                .chain([label.as_str(), dehyphenated.as_str()]);
-            for t in candidates {
-                if t.chars().count() < MIN_TOKEN_LEN || self.exceptions.iter().any(|e| e == t) {
-                    continue;
-                }
-                if near(raw, t) || near(skel, &skeleton(t)) {
-                    reasons.push(Reason::EditDistance);
-                    break;
-                }
+                .any(|(t, sk)| near(raw, t) || near(skel, sk))
+            {
+                reasons.push(Reason::EditDistance);
             }
         }
     }
