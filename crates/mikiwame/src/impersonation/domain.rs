@@ -9,12 +9,14 @@
 //! assert_eq!(registrable_domain("amazon-login.web.app"), Some("amazon-login.web.app"));
 //! ```
 
+use aho_corasick::AhoCorasick;
 use levenshtein_automata::{Distance, LevenshteinAutomatonBuilder, DFA};
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
 use super::profile::BrandProfile;
 use super::verdict::Reason;
+use crate::{Error, Result};
 
 /// The ASCII (punycode), lower-case form of a domain name after UTS 46 mapping (full-width
 /// letters, case, ideographic full stops), without a trailing dot or a leading `*.`.
@@ -97,6 +99,8 @@ const MIN_TOKEN_LEN: usize = 4;
 pub(crate) struct DomainMatcher {
     official_sender: Vec<String>,
     official_any: Vec<String>,
+    /// The official domains, to find them inside hosts, paths and user-info in one pass.
+    official_ac: AhoCorasick,
     latin: Vec<BrandString>,
     other_script: Vec<String>,
     exceptions: Vec<String>,
@@ -105,7 +109,7 @@ pub(crate) struct DomainMatcher {
 }
 
 impl DomainMatcher {
-    pub fn new(profile: &BrandProfile) -> DomainMatcher {
+    pub fn new(profile: &BrandProfile) -> Result<DomainMatcher> {
         let d1 = LevenshteinAutomatonBuilder::new(1, true);
         let d2 = LevenshteinAutomatonBuilder::new(2, true);
         let mut official_any: Vec<String> = profile.official_web_domains().to_vec();
@@ -147,14 +151,19 @@ impl DomainMatcher {
                 }
             })
             .collect();
-        DomainMatcher {
+        let official_ac = AhoCorasick::new(&official_any).map_err(|e| Error::Profile {
+            source_name: profile.name().to_string(),
+            message: format!("cannot compile the official domains: {e}"),
+        })?;
+        Ok(DomainMatcher {
+            official_ac,
             official_sender: profile.official_sender_domains().to_vec(),
             official_any,
             latin,
             other_script,
             exceptions: profile.exceptions().to_vec(),
             ascii_skeleton: (0u8..128).map(|b| skeleton(&(b as char).to_string())).collect(),
-        }
+        })
     }
 
     /// True when the host is an official sender domain (or below one).
@@ -167,22 +176,24 @@ impl DomainMatcher {
         self.official_any.iter().any(|d| is_official_host(host, d))
     }
 
-    /// The official domains, web and sender.
-    pub fn official_domains(&self) -> &[String] {
-        &self.official_any
+    /// True when an official domain appears in `haystack` as a whole domain (not inside a
+    /// longer label: `notamazon.com` does not contain `amazon.com`).
+    pub fn official_domain_in(&self, haystack: &str) -> bool {
+        let b = haystack.as_bytes();
+        let edge = |c: Option<&u8>| c.is_none_or(|c| !(c.is_ascii_alphanumeric() || *c == b'-' || *c >= 0x80));
+        self.official_ac.find_overlapping_iter(haystack).any(|m| {
+            edge(m.start().checked_sub(1).and_then(|i| b.get(i))) && edge(b.get(m.end()))
+        })
     }
 
     /// Lookalike reasons for an ASCII host that is not official (empty when none).
     pub fn lookalike_reasons(&self, host: &str) -> Vec<Reason> {
         let mut reasons = Vec::new();
         let hb = host.as_bytes();
-        let as_left_labels = |d: &str| {
-            host.match_indices(d).any(|(at, _)| {
-                let end = at + d.len();
-                (at == 0 || hb[at - 1] == b'.') && hb.get(end) == Some(&b'.')
-            })
-        };
-        if self.official_any.iter().any(|d| as_left_labels(d)) {
+        let as_left_labels = self.official_ac.find_overlapping_iter(host).any(|m| {
+            (m.start() == 0 || hb[m.start() - 1] == b'.') && hb.get(m.end()) == Some(&b'.')
+        });
+        if as_left_labels {
             reasons.push(Reason::OfficialDomainAsSubdomain);
         }
         // Only the labels the registrant chose: not the public suffix, so that
@@ -334,7 +345,7 @@ mod tests {
     use super::*;
 
     fn matcher() -> DomainMatcher {
-        DomainMatcher::new(&BrandProfile::builtin("amazon").unwrap())
+        DomainMatcher::new(&BrandProfile::builtin("amazon").unwrap()).unwrap()
     }
 
     #[test]
@@ -393,6 +404,8 @@ mod tests {
     #[test]
     fn exceptions_cover_only_their_span() {
         let m = matcher();
+        assert!(m.official_domain_in("/r?u=amazon.co.jp/x"));
+        assert!(!m.official_domain_in("/notamazon.co.jpx"));
         assert!(m.is_exception("amazonas", "amazon"));
         assert!(!m.is_exception("amazonasamazon", "amazon"));
         assert!(!m.is_exception("amazon", "amazon"));

@@ -46,7 +46,7 @@ pub const SCREEN_FIELDS: [&str; 4] = ["sender", "url", "phone", "text"];
 impl Screener {
     /// Compiles a profile.
     pub fn new(profile: BrandProfile) -> Result<Screener> {
-        let matcher = DomainMatcher::new(&profile);
+        let matcher = DomainMatcher::new(&profile)?;
         let lexicon = Lexicon::builtin()?;
         let re = |p: &str| {
             Regex::new(p).map_err(|e| Error::Profile {
@@ -99,10 +99,11 @@ impl Screener {
         while !message.is_char_boundary(end) {
             end -= 1;
         }
-        let folded = text::fold(&message[..end]);
+        let spaced = text::fold_keeping_spaces(&message[..end]);
+        let folded = text::collapse_spaces(&spaced);
         let mut cues = Vec::new();
         self.lexicon.scan(&folded, &mut cues);
-        let clean = text::deobfuscate(&text::fold_keeping_spaces(&message[..end]));
+        let clean = text::deobfuscate(&spaced);
         if clean != folded {
             self.lexicon.scan(&clean, &mut cues);
         }

@@ -150,9 +150,20 @@ pub fn fold_keeping_spaces(s: &str) -> String {
 }
 
 fn fold_inner(s: &str, collapse: bool) -> String {
-    let mut out = String::with_capacity(s.len());
+    // Most text is already NFKC (the quick check is a table lookup per char): skip the
+    // decomposition and recomposition then.
+    if unicode_normalization::is_nfkc_quick(s.chars()) == unicode_normalization::IsNormalized::Yes
+    {
+        fold_chars(s.chars(), s.len(), collapse)
+    } else {
+        fold_chars(s.nfkc(), s.len(), collapse)
+    }
+}
+
+fn fold_chars(chars: impl Iterator<Item = char>, len: usize, collapse: bool) -> String {
+    let mut out = String::with_capacity(len);
     let mut space = false;
-    for c in s.nfkc().flat_map(char::to_lowercase) {
+    for c in chars.flat_map(char::to_lowercase) {
         let c = match c {
             '\u{200b}'..='\u{200f}' | '\u{2060}' | '\u{feff}' | '\u{00ad}' => continue,
             '\u{2018}' | '\u{2019}' | '\u{02bc}' => '\'',
@@ -160,6 +171,24 @@ fn fold_inner(s: &str, collapse: bool) -> String {
         };
         if c != '\n' && c.is_whitespace() {
             if !space || !collapse {
+                out.push(' ');
+            }
+            space = true;
+        } else {
+            out.push(c);
+            space = false;
+        }
+    }
+    out
+}
+
+/// Collapses runs of spaces to one: [`fold`] from [`fold_keeping_spaces`] output.
+pub(crate) fn collapse_spaces(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    for c in s.chars() {
+        if c == ' ' {
+            if !space {
                 out.push(' ');
             }
             space = true;
@@ -314,6 +343,8 @@ mod tests {
         assert_eq!(fold("ＧＩＦＴ　ＣＡＲＤ\u{200b}s"), "gift cards");
         assert_eq!(fold("ｷﾞﾌﾄｶｰﾄﾞ"), "ギフトカード");
         assert_eq!(fold("Don’t"), "don't");
+        let t = "Ｇｉｆｔ   card  ｺｰﾄﾞ";
+        assert_eq!(collapse_spaces(&fold_keeping_spaces(t)), fold(t));
     }
 
     #[test]

@@ -53,8 +53,13 @@ pub(crate) fn parse(input: &str) -> Option<Url> {
     while !input.is_char_boundary(end) {
         end -= 1;
     }
-    let folded: String = input[..end].trim().nfkc().collect();
-    let lower = folded.to_ascii_lowercase();
+    let raw = input[..end].trim();
+    let folded: String = if raw.is_ascii() {
+        raw.to_string()
+    } else {
+        raw.nfkc().collect()
+    };
+    let lower: String = folded.chars().take(16).collect::<String>().to_ascii_lowercase();
     let has_scheme = lower.starts_with("http://")
         || lower.starts_with("https://")
         || lower.starts_with("http:\\")
@@ -69,6 +74,7 @@ pub(crate) fn parse(input: &str) -> Option<Url> {
 }
 
 /// True when `haystack` contains `domain` as a whole domain (not inside a longer label).
+#[cfg(test)]
 fn contains_domain(haystack: &str, domain: &str) -> bool {
     haystack.match_indices(domain).any(|(at, _)| {
         let before = haystack[..at].chars().next_back();
@@ -107,19 +113,20 @@ pub(crate) fn screen(matcher: &DomainMatcher, profile: &BrandProfile, input: &st
         }
         reasons.extend(matcher.lookalike_reasons(h));
     }
-    let userinfo = percent_decode(&format!(
-        "{}:{}",
-        url.username(),
-        url.password().unwrap_or("")
-    ))
-    .nfkc()
-    .collect::<String>()
-    .to_lowercase();
+    let userinfo = if url.username().is_empty() && url.password().is_none() {
+        String::new()
+    } else {
+        percent_decode(&format!(
+            "{}:{}",
+            url.username(),
+            url.password().unwrap_or("")
+        ))
+        .nfkc()
+        .collect::<String>()
+        .to_lowercase()
+    };
     if userinfo.len() > 1
-        && (matcher
-            .official_domains()
-            .iter()
-            .any(|d| contains_domain(&userinfo, d))
+        && (matcher.official_domain_in(&userinfo)
             || profile
                 .keywords()
                 .iter()
@@ -137,11 +144,7 @@ pub(crate) fn screen(matcher: &DomainMatcher, profile: &BrandProfile, input: &st
         rest.push_str(f);
     }
     let rest = percent_decode(&rest).to_lowercase();
-    if matcher
-        .official_domains()
-        .iter()
-        .any(|d| contains_domain(&rest, d))
-    {
+    if matcher.official_domain_in(&rest) {
         reasons.push(Reason::OfficialDomainOutsideHost);
     }
     let lookalike = reasons.iter().any(|r| *r != Reason::IpHost);
