@@ -146,6 +146,47 @@ pub enum PhoneError {
 /// assert!(parse_phone("abc", None).is_err());
 /// ```
 pub fn parse_phone(input: &str, region: Option<&str>) -> Result<Phone, PhoneError> {
+    let parsed = parse_number(input, region)?;
+    let valid = phonenumber::is_valid(&parsed);
+    use phonenumber::Type;
+    let kind = if !valid {
+        PhoneKind::Unknown
+    } else {
+        match parsed.number_type(&phonenumber::metadata::DATABASE) {
+            Type::FixedLine => PhoneKind::FixedLine,
+            Type::Mobile => PhoneKind::Mobile,
+            Type::FixedLineOrMobile => PhoneKind::FixedLineOrMobile,
+            Type::TollFree => PhoneKind::TollFree,
+            Type::PremiumRate => PhoneKind::PremiumRate,
+            Type::SharedCost => PhoneKind::SharedCost,
+            Type::Voip => PhoneKind::Voip,
+            Type::Unknown => PhoneKind::Unknown,
+            _ => PhoneKind::Other,
+        }
+    };
+    let e164 = parsed.format().mode(phonenumber::Mode::E164).to_string();
+    Ok(Phone {
+        e164,
+        kind,
+        valid,
+        region: parsed.country().id().map(|id| format!("{id:?}")),
+    })
+}
+
+/// The E.164 form of a number as [`parse_phone`] reads it, without checking it against
+/// the numbering plan or finding its line type: about a fifth of the cost, for lookups
+/// of many numbers (numbers found in message text) where only the key matters.
+///
+/// ```
+/// assert_eq!(mikiwame::contact::phone_e164("０５０-1234-5678", None).unwrap(), "+815012345678");
+/// ```
+pub fn phone_e164(input: &str, region: Option<&str>) -> Result<String, PhoneError> {
+    let parsed = parse_number(input, region)?;
+    Ok(parsed.format().mode(phonenumber::Mode::E164).to_string())
+}
+
+/// The shared front half of [`parse_phone`] and [`phone_e164`].
+fn parse_number(input: &str, region: Option<&str>) -> Result<phonenumber::PhoneNumber, PhoneError> {
     let folded: String = input.nfkc().collect();
     let trimmed = folded.trim();
     let trimmed = trimmed
@@ -196,30 +237,7 @@ pub fn parse_phone(input: &str, region: Option<&str>) -> Result<Phone, PhoneErro
         None => phonenumber::parse(Some(region_id), &digits),
     }
     .map_err(|_| PhoneError::NotANumber(input.chars().take(40).collect()))?;
-    let valid = phonenumber::is_valid(&parsed);
-    use phonenumber::Type;
-    let kind = if !valid {
-        PhoneKind::Unknown
-    } else {
-        match parsed.number_type(&phonenumber::metadata::DATABASE) {
-            Type::FixedLine => PhoneKind::FixedLine,
-            Type::Mobile => PhoneKind::Mobile,
-            Type::FixedLineOrMobile => PhoneKind::FixedLineOrMobile,
-            Type::TollFree => PhoneKind::TollFree,
-            Type::PremiumRate => PhoneKind::PremiumRate,
-            Type::SharedCost => PhoneKind::SharedCost,
-            Type::Voip => PhoneKind::Voip,
-            Type::Unknown => PhoneKind::Unknown,
-            _ => PhoneKind::Other,
-        }
-    };
-    let e164 = parsed.format().mode(phonenumber::Mode::E164).to_string();
-    Ok(Phone {
-        e164,
-        kind,
-        valid,
-        region: parsed.country().id().map(|id| format!("{id:?}")),
-    })
+    Ok(parsed)
 }
 
 /// The E.164 key of a phone number, or `None` when it cannot be read.

@@ -144,14 +144,25 @@ impl Screener {
             if !(9..=15).contains(&digits) {
                 continue;
             }
-            let a = self.screen_phone(m.as_str(), None);
-            if a.e164.is_none() {
-                continue;
+            // A number the message asks the reader to call gets the full check (line
+            // type hints); others only the blocklist lookup, which needs no plan check.
+            if cues.contains(&Cue::CallNumber) {
+                let a = self.screen_phone(m.as_str(), None);
+                if a.e164.is_none() {
+                    continue;
+                }
+                if a.verdict == Verdict::Blocklisted {
+                    cues.push(Cue::BlocklistedPhone);
+                }
+                reasons.extend(a.reasons.into_iter().filter(|r| *r != Reason::InvalidNumber));
+            } else if !self.profile.blocklist_phones().is_empty() {
+                if let Ok(e164) = crate::contact::phone_e164(m.as_str(), None) {
+                    if self.profile.blocklist_phones().contains(&e164) {
+                        cues.push(Cue::BlocklistedPhone);
+                        reasons.push(Reason::BlocklistedPhone);
+                    }
+                }
             }
-            if a.verdict == Verdict::Blocklisted {
-                cues.push(Cue::BlocklistedPhone);
-            }
-            reasons.extend(a.reasons.into_iter().filter(|r| *r != Reason::InvalidNumber));
         }
         cues.sort_unstable();
         cues.dedup();

@@ -1,6 +1,8 @@
 //! Message text: folding and de-obfuscation, cue lexicons scanned with Aho-Corasick,
 //! negated guidance, URLs and phone numbers found in the text, and the score.
 
+use std::borrow::Cow;
+
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use unicode_normalization::UnicodeNormalization;
 
@@ -152,7 +154,23 @@ pub fn fold_keeping_spaces(s: &str) -> String {
 fn fold_inner(s: &str, collapse: bool) -> String {
     // Most text is already NFKC (the quick check is a table lookup per char): skip the
     // decomposition and recomposition then.
-    if unicode_normalization::is_nfkc_quick(s.chars()) == unicode_normalization::IsNormalized::Yes
+    if s.is_ascii() {
+        let mut out = String::with_capacity(s.len());
+        let mut space = false;
+        for b in s.bytes() {
+            if b != b'\n' && b.is_ascii_whitespace() {
+                if !space || !collapse {
+                    out.push(' ');
+                }
+                space = true;
+            } else {
+                out.push(b.to_ascii_lowercase() as char);
+                space = false;
+            }
+        }
+        out
+    } else if unicode_normalization::is_nfkc_quick(s.chars())
+        == unicode_normalization::IsNormalized::Yes
     {
         fold_chars(s.chars(), s.len(), collapse)
     } else {
@@ -203,11 +221,11 @@ pub(crate) fn collapse_spaces(s: &str) -> String {
 /// Undoes the usual filter dodges on text folded by [`fold_keeping_spaces`]: leetspeak inside words that have letters
 /// (`g1ft c4rd`, `amaz0n`), letters spaced out or dotted (`g i f t`, `a.m.a.z.o.n`).
 pub fn deobfuscate(folded: &str) -> String {
-    let leet = |w: &str| -> String {
-        let has_letter = w.chars().any(|c| c.is_ascii_alphabetic());
-        let has_leet = w.chars().any(|c| "013457@$".contains(c));
+    fn leet(w: Cow<'_, str>) -> Cow<'_, str> {
+        let has_letter = w.bytes().any(|c| c.is_ascii_alphabetic());
+        let has_leet = w.bytes().any(|c| b"013457@$".contains(&c));
         if !has_letter || !has_leet {
-            return w.to_string();
+            return w;
         }
         w.chars()
             .map(|c| match c {
@@ -221,23 +239,28 @@ pub fn deobfuscate(folded: &str) -> String {
                 '$' => 's',
                 c => c,
             })
-            .collect()
-    };
-    let unspace = |w: &str| -> String {
+            .collect::<String>()
+            .into()
+    }
+    fn unspace(w: &str) -> Cow<'_, str> {
         // `a.m.a.z.o.n`, `g-i-f-t`: single characters joined by one separator.
-        let parts: Vec<&str> = w.split(['.', '-', '_', '*']).collect();
-        if parts.len() >= 3 && parts.iter().all(|p| p.chars().count() == 1) {
-            parts.concat()
-        } else {
-            w.to_string()
+        let seps = w.bytes().filter(|b| b".-_*".contains(b)).count();
+        if seps < 2 || w.chars().count() != 2 * seps + 1 {
+            return Cow::Borrowed(w);
         }
-    };
+        let parts: Vec<&str> = w.split(['.', '-', '_', '*']).collect();
+        if parts.iter().all(|p| p.chars().count() == 1) {
+            Cow::Owned(parts.concat())
+        } else {
+            Cow::Borrowed(w)
+        }
+    }
     let mut lines = Vec::new();
     for line in folded.split('\n') {
-        let words: Vec<String> = line
+        let words: Vec<Cow<'_, str>> = line
             .split(' ')
             .filter(|w| !w.is_empty())
-            .map(|w| leet(&unspace(w)))
+            .map(|w| leet(unspace(w)))
             .collect();
         // A double space separates spaced-out words (`g i f t  c a r d`): keep it as a
         // word break by splitting runs there.
