@@ -164,7 +164,7 @@ pub fn parse_phone(input: &str, region: Option<&str>) -> Result<Phone, PhoneErro
             _ => PhoneKind::Other,
         }
     };
-    let e164 = parsed.format().mode(phonenumber::Mode::E164).to_string();
+    let e164 = e164_of(&parsed);
     Ok(Phone {
         e164,
         kind,
@@ -182,7 +182,14 @@ pub fn parse_phone(input: &str, region: Option<&str>) -> Result<Phone, PhoneErro
 /// ```
 pub fn phone_e164(input: &str, region: Option<&str>) -> Result<String, PhoneError> {
     let parsed = parse_number(input, region)?;
-    Ok(parsed.format().mode(phonenumber::Mode::E164).to_string())
+    Ok(e164_of(&parsed))
+}
+
+/// E.164 is `+`, the country code and the national significant number. Written directly:
+/// phonenumber's formatter picks a national format by regex first (wasted work for E.164)
+/// and fails (a panic in `to_string`) for a country code missing from its metadata.
+fn e164_of(parsed: &phonenumber::PhoneNumber) -> String {
+    format!("+{}{}", parsed.country().code(), parsed.national())
 }
 
 /// The shared front half of [`parse_phone`] and [`phone_e164`].

@@ -48,3 +48,36 @@ pub(crate) fn screen(profile: &BrandProfile, input: &str, region: Option<&str>) 
         kind: Some(phone.kind),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn profile() -> BrandProfile {
+        BrandProfile::from_toml_str(
+            "name = \"t\"\nofficial_phones = [\"0120-999-000\"]\nblocklist_phones = [\"050-3333-4444\"]",
+            None,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn exact_matches_only() {
+        let p = profile();
+        assert_eq!(screen(&p, "０１２０ー９９９ー０００", None).verdict, Verdict::Official);
+        assert_eq!(screen(&p, "0120-999-001", None).verdict, Verdict::Unknown);
+        let b = screen(&p, "+81 50 3333 4444", None);
+        assert_eq!(b.verdict, Verdict::Blocklisted);
+        assert_eq!(b.reasons, [Reason::BlocklistedPhone, Reason::VoipNumber]);
+    }
+
+    #[test]
+    fn unreadable_numbers_say_why() {
+        let p = profile();
+        assert_eq!(screen(&p, "call me", None).reasons, [Reason::InvalidNumber]);
+        assert_eq!(screen(&p, "03-1234-5678", Some("ZZ")).reasons, [Reason::UnknownRegion]);
+        let premium = screen(&p, "0990-123-456", None);
+        assert_eq!(premium.kind, Some(PhoneKind::PremiumRate));
+        assert!(premium.reasons.contains(&Reason::PremiumRateNumber));
+    }
+}
