@@ -179,22 +179,34 @@ fn fold_inner(s: &str, collapse: bool) -> String {
 }
 
 fn fold_chars(chars: impl Iterator<Item = char>, len: usize, collapse: bool) -> String {
-    let mut out = String::with_capacity(len);
-    let mut space = false;
-    for c in chars.flat_map(char::to_lowercase) {
+    fn push(out: &mut String, space: &mut bool, collapse: bool, c: char) {
         let c = match c {
-            '\u{200b}'..='\u{200f}' | '\u{2060}' | '\u{feff}' | '\u{00ad}' => continue,
+            '\u{200b}'..='\u{200f}' | '\u{2060}' | '\u{feff}' | '\u{00ad}' => return,
             '\u{2018}' | '\u{2019}' | '\u{02bc}' => '\'',
             c => c,
         };
         if c != '\n' && c.is_whitespace() {
-            if !space || !collapse {
+            if !*space || !collapse {
                 out.push(' ');
             }
-            space = true;
+            *space = true;
         } else {
             out.push(c);
-            space = false;
+            *space = false;
+        }
+    }
+    let mut out = String::with_capacity(len);
+    let mut space = false;
+    for c in chars {
+        // Kana, CJK ideographs and Hangul have no case: skip the case-mapping table.
+        if c.is_ascii() {
+            push(&mut out, &mut space, collapse, c.to_ascii_lowercase());
+        } else if matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x9FFF | 0xAC00..=0xD7AF) {
+            push(&mut out, &mut space, collapse, c);
+        } else {
+            for l in c.to_lowercase() {
+                push(&mut out, &mut space, collapse, l);
+            }
         }
     }
     out
