@@ -40,6 +40,14 @@ pub enum Error {
         /// What is wrong with it.
         message: String,
     },
+    /// A brand profile (or a list it names) could not be used.
+    #[error("brand profile {source_name}: {message}")]
+    Profile {
+        /// The profile file, list file or built-in name concerned.
+        source_name: String,
+        /// What is wrong and what to do.
+        message: String,
+    },
 }
 
 /// A `Result` with [`Error`].

@@ -4,6 +4,8 @@
 //!
 //! - [`address`]: normalize Japanese and Latin-script shipping addresses into keys that are
 //!   equal for every notation of one place, and flag deliberate obfuscation.
+//! - [`impersonation`]: tell official senders, URLs and phone numbers of a brand from
+//!   lookalikes and blocklisted ones, and score scam messages in ja, en, fr and zh.
 //!
 //! ```
 //! let a = mikiwame::address::normalize("東京都世田谷区東京都池尻1-1-1-101ハイツ池尻").unwrap();
@@ -17,6 +19,7 @@
 pub mod address;
 pub mod contact;
 pub mod error;
+pub mod impersonation;
 pub mod index;
 
 pub use error::{Error, Result};
