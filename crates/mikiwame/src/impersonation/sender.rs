@@ -85,7 +85,11 @@ fn parse_encoded_word(s: &str) -> Option<(String, &str)> {
         "Q" | "q" => q_decode(text),
         _ => return None,
     };
-    let charset = charset.split('*').next().unwrap_or(charset).to_ascii_lowercase();
+    let charset = charset
+        .split('*')
+        .next()
+        .unwrap_or(charset)
+        .to_ascii_lowercase();
     let decoded = if charset == "iso-8859-1" || charset == "latin1" {
         bytes.iter().map(|&b| b as char).collect()
     } else {
@@ -213,8 +217,14 @@ mod tests {
 
     #[test]
     fn rfc2047() {
-        assert_eq!(decode_rfc2047("=?UTF-8?Q?Amaz=C3=B3n_Support?="), "Amazón Support");
-        assert_eq!(decode_rfc2047("=?utf-8?B?QW1h?= =?utf-8?B?em9u?="), "Amazon");
+        assert_eq!(
+            decode_rfc2047("=?UTF-8?Q?Amaz=C3=B3n_Support?="),
+            "Amazón Support"
+        );
+        assert_eq!(
+            decode_rfc2047("=?utf-8?B?QW1h?= =?utf-8?B?em9u?="),
+            "Amazon"
+        );
         assert_eq!(decode_rfc2047("=?iso-8859-1?q?Caf=E9?= bar"), "Café bar");
         assert_eq!(decode_rfc2047("plain =?bad"), "plain =?bad");
     }
