@@ -279,3 +279,70 @@ fn unrelated_domains_are_not_lookalikes() {
         "{flagged_senders} senders flagged"
     );
 }
+
+mod props {
+    use super::*;
+    use mikiwame::impersonation::Reason;
+    use proptest::prelude::*;
+
+    fn screener() -> &'static Screener {
+        static S: std::sync::OnceLock<Screener> = std::sync::OnceLock::new();
+        S.get_or_init(amazon)
+    }
+
+    /// Strings made of the pieces that tricky inputs are made of.
+    fn tricky() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            Just("amazon".to_string()),
+            Just(".co.jp".to_string()),
+            Just("@".to_string()),
+            Just("\\".to_string()),
+            Just("%".to_string()),
+            Just("%61".to_string()),
+            Just("xn--".to_string()),
+            Just("http://".to_string()),
+            Just("=?UTF-8?B?".to_string()),
+            Just("?=".to_string()),
+            Just("<".to_string()),
+            Just(">".to_string()),
+            Just("ａ".to_string()),
+            Just("а".to_string()),
+            Just("０５０".to_string()),
+            Just("ギフトカード".to_string()),
+            Just("-".to_string()),
+            Just(".".to_string()),
+            Just(" ".to_string()),
+            "\\PC{0,4}",
+        ];
+        prop::collection::vec(piece, 0..12).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn never_panics_and_verdicts_carry_their_reason(s in tricky()) {
+            let sc = screener();
+            for a in [sc.screen_url(&s), sc.screen_sender(&s, None), sc.screen_sender(&s, Some(false))] {
+                match a.verdict {
+                    Verdict::Official => prop_assert!(a.reasons.contains(&Reason::OfficialDomain)),
+                    Verdict::Blocklisted => prop_assert!(a.reasons.contains(&Reason::BlocklistedDomain)),
+                    Verdict::Lookalike => prop_assert!(!a.reasons.is_empty()),
+                    Verdict::Unknown => {}
+                }
+            }
+            let p = sc.screen_phone(&s, None);
+            prop_assert_ne!(p.verdict, Verdict::Lookalike);
+            let t = sc.screen_text(&s);
+            prop_assert!(t.score <= 100);
+            prop_assert_eq!(t.cues.is_empty(), t.score == 0);
+        }
+
+        #[test]
+        fn text_verdict_follows_the_score(s in tricky()) {
+            let t = screener().screen_text(&s);
+            let want = if t.score >= 50 { "scam" } else if t.score >= 25 { "suspicious" } else { "legit" };
+            prop_assert_eq!(t.verdict.as_str(), want);
+        }
+    }
+}
