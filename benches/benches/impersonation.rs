@@ -1,5 +1,6 @@
 //! Impersonation screening speed: per URL, per sender, per 200-character message, and a
 //! blocklist lookup in a 1,000,000-entry fst set.
+#![allow(missing_docs)] // criterion_group! generates an undocumented pub fn
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use mikiwame::impersonation::{Blocklist, BrandProfile, Screener};
@@ -32,14 +33,12 @@ fn messages() -> Vec<String> {
         "Bonjour, votre colis a été expédié et sera livré demain au point relais. Si vous n'avez pas passé cette commande, appelez le 01 80 00 00 00. Amazon ne vous demandera jamais de payer par carte cadeau ou virement.",
         "您的亚马逊账户异常，账户将被冻结。为办理退款，请立即下载向日葵远程控制软件，并将资金转账到安全账户。请勿向任何人透露验证码。客服电话 +86 400 800 1234，详情请访问 http://amazon-cn.example/verify 核实身份。",
     ];
-    base.iter()
-        .map(|m| m.chars().take(200).collect())
-        .collect()
+    base.iter().map(|m| m.chars().take(200).collect()).collect()
 }
 
 fn bench(c: &mut Criterion) {
-    let screener = Screener::new(BrandProfile::builtin("amazon").expect("builtin profile"))
-        .expect("screener");
+    let screener =
+        Screener::new(BrandProfile::builtin("amazon").expect("builtin profile")).expect("screener");
     let mut i = 0usize;
     c.bench_function("screen_url", |b| {
         b.iter(|| {
@@ -91,7 +90,9 @@ fn bench(c: &mut Criterion) {
     )
     .expect("screener");
     c.bench_function("screen_url_blocklisted_1m", |b| {
-        b.iter(|| black_box(big.screen_url(black_box("https://login.phish-0004242.example/signin"))))
+        b.iter(|| {
+            black_box(big.screen_url(black_box("https://login.phish-0004242.example/signin")))
+        })
     });
 }
 

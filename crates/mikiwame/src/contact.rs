@@ -226,18 +226,17 @@ fn parse_number(input: &str, region: Option<&str>) -> Result<phonenumber::PhoneN
     use phonenumber::country::Id;
     let nanp = matches!(region_id, Id::US | Id::CA);
     let international = if plus {
-        Some(digits.clone())
-    } else if let Some(rest) = digits.strip_prefix("010").filter(|_| region_id == Id::JP) {
-        Some(rest.to_string())
-    } else if let Some(rest) = digits.strip_prefix("011").filter(|_| nanp) {
-        Some(rest.to_string())
-    } else if let Some(rest) = digits
-        .strip_prefix("00")
-        .filter(|r| !nanp && !r.starts_with('0'))
-    {
-        Some(rest.to_string())
+        Some(digits.as_str())
     } else {
-        None
+        digits
+            .strip_prefix("010")
+            .filter(|_| region_id == Id::JP)
+            .or_else(|| digits.strip_prefix("011").filter(|_| nanp))
+            .or_else(|| {
+                digits
+                    .strip_prefix("00")
+                    .filter(|r| !nanp && !r.starts_with('0'))
+            })
     };
     let parsed = match &international {
         Some(intl) => phonenumber::parse(None, format!("+{intl}")),

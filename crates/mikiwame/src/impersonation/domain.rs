@@ -162,13 +162,17 @@ impl DomainMatcher {
             latin,
             other_script,
             exceptions: profile.exceptions().to_vec(),
-            ascii_skeleton: (0u8..128).map(|b| skeleton(&(b as char).to_string())).collect(),
+            ascii_skeleton: (0u8..128)
+                .map(|b| skeleton(&(b as char).to_string()))
+                .collect(),
         })
     }
 
     /// True when the host is an official sender domain (or below one).
     pub fn is_official_sender(&self, host: &str) -> bool {
-        self.official_sender.iter().any(|d| is_official_host(host, d))
+        self.official_sender
+            .iter()
+            .any(|d| is_official_host(host, d))
     }
 
     /// True when the host is an official web or sender domain (or below one).
@@ -180,10 +184,12 @@ impl DomainMatcher {
     /// longer label: `notamazon.com` does not contain `amazon.com`).
     pub fn official_domain_in(&self, haystack: &str) -> bool {
         let b = haystack.as_bytes();
-        let edge = |c: Option<&u8>| c.is_none_or(|c| !(c.is_ascii_alphanumeric() || *c == b'-' || *c >= 0x80));
-        self.official_ac.find_overlapping_iter(haystack).any(|m| {
-            edge(m.start().checked_sub(1).and_then(|i| b.get(i))) && edge(b.get(m.end()))
-        })
+        let edge = |c: Option<&u8>| {
+            c.is_none_or(|c| !(c.is_ascii_alphanumeric() || *c == b'-' || *c >= 0x80))
+        };
+        self.official_ac
+            .find_overlapping_iter(haystack)
+            .any(|m| edge(m.start().checked_sub(1).and_then(|i| b.get(i))) && edge(b.get(m.end())))
     }
 
     /// Lookalike reasons for an ASCII host that is not official (empty when none).
@@ -294,7 +300,7 @@ impl DomainMatcher {
             let skel_hit = if b.substring {
                 label_skel.contains(b.skeleton.as_str())
             } else {
-                label_skel == b.skeleton || token_skels.iter().any(|t| *t == b.skeleton)
+                label_skel == b.skeleton || token_skels.contains(&b.skeleton)
             };
             if skel_hit && !self.is_exception(&label, &b.text) {
                 reasons.push(Reason::ConfusableDomain);
@@ -350,10 +356,22 @@ mod tests {
 
     #[test]
     fn normalize() {
-        assert_eq!(normalize_domain("Amazon.co.jp").as_deref(), Some("amazon.co.jp"));
-        assert_eq!(normalize_domain("аmazon.com").as_deref(), Some("xn--mazon-3ve.com"));
-        assert_eq!(normalize_domain("*.evil.example").as_deref(), Some("evil.example"));
-        assert_eq!(normalize_domain("アマゾン。com").as_deref(), Some("xn--cckwcxetd.com"));
+        assert_eq!(
+            normalize_domain("Amazon.co.jp").as_deref(),
+            Some("amazon.co.jp")
+        );
+        assert_eq!(
+            normalize_domain("аmazon.com").as_deref(),
+            Some("xn--mazon-3ve.com")
+        );
+        assert_eq!(
+            normalize_domain("*.evil.example").as_deref(),
+            Some("evil.example")
+        );
+        assert_eq!(
+            normalize_domain("アマゾン。com").as_deref(),
+            Some("xn--cckwcxetd.com")
+        );
         assert_eq!(normalize_domain("no dot"), None);
         assert_eq!(normalize_domain("localhost"), None);
         assert_eq!(normalize_domain("a..b"), None);
@@ -362,7 +380,10 @@ mod tests {
     #[test]
     fn registrable() {
         assert_eq!(registrable_domain("a.b.amazon.co.uk"), Some("amazon.co.uk"));
-        assert_eq!(registrable_domain("x.s3.amazonaws.com"), Some("x.s3.amazonaws.com"));
+        assert_eq!(
+            registrable_domain("x.s3.amazonaws.com"),
+            Some("x.s3.amazonaws.com")
+        );
         assert_eq!(registrable_domain("co.jp"), None);
     }
 
@@ -386,7 +407,13 @@ mod tests {
     fn lookalike_signals() {
         let m = matcher();
         let r = |h: &str| m.lookalike_reasons(h);
-        assert_eq!(r("amazon.co.jp.evil.example"), [Reason::BrandKeywordInDomain, Reason::OfficialDomainAsSubdomain]);
+        assert_eq!(
+            r("amazon.co.jp.evil.example"),
+            [
+                Reason::BrandKeywordInDomain,
+                Reason::OfficialDomainAsSubdomain
+            ]
+        );
         assert!(r("amazom.com").contains(&Reason::EditDistance));
         assert!(r("amzaon.co.jp").contains(&Reason::EditDistance));
         assert!(r("xn--mazon-3ve.com").contains(&Reason::ConfusableDomain));

@@ -37,6 +37,4 @@ mod verdict;
 pub use profile::{Blocklist, BrandProfile};
 pub use screener::{Screener, SCREEN_FIELDS};
 pub use sender::{decode_rfc2047, parse_sender, Sender};
-pub use verdict::{
-    Assessment, Cue, PhoneAssessment, Reason, TextAssessment, TextVerdict, Verdict,
-};
+pub use verdict::{Assessment, Cue, PhoneAssessment, Reason, TextAssessment, TextVerdict, Verdict};

@@ -64,7 +64,10 @@ mod tests {
     #[test]
     fn exact_matches_only() {
         let p = profile();
-        assert_eq!(screen(&p, "０１２０ー９９９ー０００", None).verdict, Verdict::Official);
+        assert_eq!(
+            screen(&p, "０１２０ー９９９ー０００", None).verdict,
+            Verdict::Official
+        );
         assert_eq!(screen(&p, "0120-999-001", None).verdict, Verdict::Unknown);
         let b = screen(&p, "+81 50 3333 4444", None);
         assert_eq!(b.verdict, Verdict::Blocklisted);
@@ -75,7 +78,10 @@ mod tests {
     fn unreadable_numbers_say_why() {
         let p = profile();
         assert_eq!(screen(&p, "call me", None).reasons, [Reason::InvalidNumber]);
-        assert_eq!(screen(&p, "03-1234-5678", Some("ZZ")).reasons, [Reason::UnknownRegion]);
+        assert_eq!(
+            screen(&p, "03-1234-5678", Some("ZZ")).reasons,
+            [Reason::UnknownRegion]
+        );
         let premium = screen(&p, "0990-123-456", None);
         assert_eq!(premium.kind, Some(PhoneKind::PremiumRate));
         assert!(premium.reasons.contains(&Reason::PremiumRateNumber));

@@ -31,7 +31,7 @@ const FREEMAIL: &str = include_str!("../../data/impersonation/freemail_domains.t
 /// assert_eq!(b.len(), 2);
 /// assert!(b.contains("evil.example") && !b.contains("good.example"));
 /// ```
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub struct Blocklist {
     set: fst::Set<Vec<u8>>,
 }
@@ -41,14 +41,6 @@ impl std::fmt::Debug for Blocklist {
         f.debug_struct("Blocklist")
             .field("len", &self.set.len())
             .finish()
-    }
-}
-
-impl Default for Blocklist {
-    fn default() -> Self {
-        Blocklist {
-            set: fst::Set::default(),
-        }
     }
 }
 
@@ -189,7 +181,10 @@ impl BrandProfile {
         let path = path.as_ref();
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
         let dir = path.parent();
-        if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) {
+        if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+        {
             let file: ProfileFile = serde_json::from_str(&text).map_err(|e| Error::Profile {
                 source_name: path.display().to_string(),
                 message: format!("not a valid JSON profile: {e}"),
@@ -247,7 +242,8 @@ impl BrandProfile {
                 })
                 .collect()
         };
-        let official_sender_domains = domains(&file.official_sender_domains, "official_sender_domains")?;
+        let official_sender_domains =
+            domains(&file.official_sender_domains, "official_sender_domains")?;
         let official_web_domains = domains(&file.official_web_domains, "official_web_domains")?;
         let region = file.phone_region.as_deref();
         let phone = |entry: &str, field: &str| -> Result<String> {
@@ -268,7 +264,9 @@ impl BrandProfile {
                 .into_iter()
                 .map(|(line, d)| {
                     normalize_domain(&d).ok_or_else(|| {
-                        bad(format!("`freemail_domains` entry {line}: `{d}` is not a domain name"))
+                        bad(format!(
+                            "`freemail_domains` entry {line}: `{d}` is not a domain name"
+                        ))
                     })
                 })
                 .collect::<Result<_>>()?,
@@ -281,7 +279,9 @@ impl BrandProfile {
                     .into_iter()
                     .map(|(line, d)| {
                         normalize_domain(&d).ok_or_else(|| {
-                            bad(format!("`blocklist_domains` entry {line}: `{d}` is not a domain name"))
+                            bad(format!(
+                                "`blocklist_domains` entry {line}: `{d}` is not a domain name"
+                            ))
                         })
                     })
                     .collect::<Result<Vec<_>>>()?;
@@ -400,9 +400,7 @@ fn read_list(src: &ListSource, dir: Option<&Path>, source: &str) -> Result<Vec<(
                 source_name: source.to_string(),
                 message: format!("cannot read list {}: {e}", full.display()),
             })?;
-            Ok(list_lines(&text)
-                .map(|(n, l)| (n, l.to_string()))
-                .collect())
+            Ok(list_lines(&text).map(|(n, l)| (n, l.to_string())).collect())
         }
     }
 }
@@ -439,7 +437,11 @@ mod tests {
     fn json_profile_with_list_files() {
         let dir = std::env::temp_dir().join(format!("mkw-profile-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("bl.txt"), "# bad ones\nEvil.Example\n\nxn--mazon-3ve.example\n").unwrap();
+        std::fs::write(
+            dir.join("bl.txt"),
+            "# bad ones\nEvil.Example\n\nxn--mazon-3ve.example\n",
+        )
+        .unwrap();
         std::fs::write(dir.join("phones.txt"), "03-1234-5678\n+33 1 23 45 67 89\n").unwrap();
         let json = r#"{"name":"acme","keywords":["ACME"],"official_web_domains":["acme.example"],
             "blocklist_domains":"bl.txt","blocklist_phones":{"path":"phones.txt"},
@@ -451,23 +453,32 @@ mod tests {
         assert!(p.blocklist_domains().contains("xn--mazon-3ve.example"));
         assert!(p.blocklist_phones().contains("+81312345678"));
         assert!(p.blocklist_phones().contains("+33123456789"));
-        assert!(p.freemail_domains().contains("mail.example") && !p.freemail_domains().contains("gmail.com"));
+        assert!(
+            p.freemail_domains().contains("mail.example")
+                && !p.freemail_domains().contains("gmail.com")
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
     fn bad_entries_are_reported_with_the_field() {
-        let e = BrandProfile::from_toml_str("name = \"x\"\nofficial_web_domains = [\"not a domain\"]", None)
-            .unwrap_err()
-            .to_string();
+        let e = BrandProfile::from_toml_str(
+            "name = \"x\"\nofficial_web_domains = [\"not a domain\"]",
+            None,
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("official_web_domains"), "{e}");
         let e = BrandProfile::from_toml_str("name = \"x\"\nofficial_phones = [\"abc\"]", None)
             .unwrap_err()
             .to_string();
         assert!(e.contains("official_phones"), "{e}");
-        let e = BrandProfile::from_toml_str("name = \"x\"\nblocklist_domains = \"/nonexistent/bl.txt\"", None)
-            .unwrap_err()
-            .to_string();
+        let e = BrandProfile::from_toml_str(
+            "name = \"x\"\nblocklist_domains = \"/nonexistent/bl.txt\"",
+            None,
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("cannot read list"), "{e}");
         assert!(BrandProfile::from_toml_str("name = \"x\"\nunknown_field = 1", None).is_err());
     }

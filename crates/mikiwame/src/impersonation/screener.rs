@@ -154,7 +154,11 @@ impl Screener {
                 if a.verdict == Verdict::Blocklisted {
                     cues.push(Cue::BlocklistedPhone);
                 }
-                reasons.extend(a.reasons.into_iter().filter(|r| *r != Reason::InvalidNumber));
+                reasons.extend(
+                    a.reasons
+                        .into_iter()
+                        .filter(|r| *r != Reason::InvalidNumber),
+                );
             } else if !self.profile.blocklist_phones().is_empty() {
                 if let Ok(e164) = crate::contact::phone_e164(m.as_str(), None) {
                     if self.profile.blocklist_phones().contains(&e164) {
@@ -271,7 +275,10 @@ impl Screener {
                     ),
                 ));
             }
-            out.insert("text".into(), ser(serde_json::to_value(self.screen_text(t)))?);
+            out.insert(
+                "text".into(),
+                ser(serde_json::to_value(self.screen_text(t)))?,
+            );
         }
         if !SCREEN_FIELDS.iter().any(|f| out.contains_key(*f)) {
             return Err((
@@ -310,25 +317,38 @@ mod tests {
 
     #[test]
     fn text_links_feed_the_verdict() {
-        let a = s().screen_text("Your account is locked. Verify now: http://amaz0n-security.example/login");
+        let a = s().screen_text(
+            "Your account is locked. Verify now: http://amaz0n-security.example/login",
+        );
         assert!(a.cues.contains(&Cue::LookalikeLink), "{a:?}");
         assert_eq!(a.verdict, TextVerdict::Scam);
-        let b = s().screen_text("Your order has shipped: https://www.amazon.co.jp/gp/your-account/order-history");
+        let b = s().screen_text(
+            "Your order has shipped: https://www.amazon.co.jp/gp/your-account/order-history",
+        );
         assert_eq!(b.verdict, TextVerdict::Legit, "{b:?}");
         assert!(b.reasons.contains(&Reason::OfficialDomain));
     }
 
     #[test]
     fn json_rows() {
-        let out = s().screen_json(&json!({"id": 7, "sender": "x@amazon.co.jp", "authenticated": false}));
+        let out =
+            s().screen_json(&json!({"id": 7, "sender": "x@amazon.co.jp", "authenticated": false}));
         assert_eq!(out["id"], 7);
         assert_eq!(out["sender"]["verdict"], "lookalike");
         assert_eq!(out["sender"]["reasons"][0], "authentication_failed");
-        let out = s().screen_json(&json!({"text": "至急、ギフトカードを買って番号を教えてください"}));
+        let out =
+            s().screen_json(&json!({"text": "至急、ギフトカードを買って番号を教えてください"}));
         assert_eq!(out["text"]["verdict"], "scam");
         assert!(out["text"]["score"].as_u64().unwrap() >= 50);
-        assert_eq!(s().screen_json(&json!([1]))["error"]["message"], "expected a JSON object");
-        assert_eq!(s().screen_json(&json!({"authenticated": "no", "sender": "a@b.example"}))["error"]["field"], "authenticated");
+        assert_eq!(
+            s().screen_json(&json!([1]))["error"]["message"],
+            "expected a JSON object"
+        );
+        assert_eq!(
+            s().screen_json(&json!({"authenticated": "no", "sender": "a@b.example"}))["error"]
+                ["field"],
+            "authenticated"
+        );
         assert!(s().screen_json(&json!({"id": 1}))["error"].is_object());
     }
 }

@@ -48,8 +48,9 @@ pub fn parse_sender(input: &str) -> Option<Sender> {
 }
 
 /// Decodes RFC 2047 encoded words (`=?UTF-8?B?...?=`, `=?ISO-8859-1?Q?...?=`); whitespace
-/// between adjacent encoded words is dropped as the RFC says. Charsets other than UTF-8,
-/// US-ASCII and ISO-8859-1 are decoded as UTF-8 where they can be.
+/// between adjacent encoded words is dropped as the RFC says. Any charset the WHATWG
+/// Encoding Standard knows is decoded (ISO-2022-JP, Shift_JIS, GB2312, Big5...); unknown
+/// ones are read as UTF-8 where they can be.
 pub fn decode_rfc2047(s: &str) -> String {
     let mut out = String::new();
     let mut rest = s;
@@ -85,11 +86,12 @@ fn parse_encoded_word(s: &str) -> Option<(String, &str)> {
         "Q" | "q" => q_decode(text),
         _ => return None,
     };
-    let charset = charset.split('*').next().unwrap_or(charset).to_ascii_lowercase();
-    let decoded = if charset == "iso-8859-1" || charset == "latin1" {
-        bytes.iter().map(|&b| b as char).collect()
-    } else {
-        String::from_utf8_lossy(&bytes).into_owned()
+    // RFC 2231 allows a language after `*`; the charset label is what WHATWG names
+    // (ISO-2022-JP, Shift_JIS, GB2312, Big5 are common in Japanese and Chinese mail).
+    let charset = charset.split('*').next().unwrap_or(charset);
+    let decoded = match encoding_rs::Encoding::for_label(charset.trim().as_bytes()) {
+        Some(enc) => enc.decode_without_bom_handling(&bytes).0.into_owned(),
+        None => String::from_utf8_lossy(&bytes).into_owned(),
     };
     Some((decoded, after))
 }
@@ -213,9 +215,21 @@ mod tests {
 
     #[test]
     fn rfc2047() {
-        assert_eq!(decode_rfc2047("=?UTF-8?Q?Amaz=C3=B3n_Support?="), "Amazón Support");
-        assert_eq!(decode_rfc2047("=?utf-8?B?QW1h?= =?utf-8?B?em9u?="), "Amazon");
+        assert_eq!(
+            decode_rfc2047("=?UTF-8?Q?Amaz=C3=B3n_Support?="),
+            "Amazón Support"
+        );
+        assert_eq!(
+            decode_rfc2047("=?utf-8?B?QW1h?= =?utf-8?B?em9u?="),
+            "Amazon"
+        );
         assert_eq!(decode_rfc2047("=?iso-8859-1?q?Caf=E9?= bar"), "Café bar");
         assert_eq!(decode_rfc2047("plain =?bad"), "plain =?bad");
+        // ISO-2022-JP, the usual charset of Japanese mail headers.
+        assert_eq!(
+            decode_rfc2047("=?ISO-2022-JP?B?GyRCJSIlXiU+JXMbKEI=?="),
+            "アマゾン"
+        );
+        assert_eq!(decode_rfc2047("=?Shift_JIS?B?g0GDfYNdg5M=?="), "アマゾン");
     }
 }

@@ -298,9 +298,7 @@ pub fn deobfuscate(folded: &str) -> String {
                 core.chars().count() == 1 && core.chars().all(char::is_alphanumeric)
             };
             let mut run = 0;
-            while i + run < words.len()
-                && single(&words[i + run])
-                && (run == 0 || !breaks[i + run])
+            while i + run < words.len() && single(&words[i + run]) && (run == 0 || !breaks[i + run])
             {
                 run += 1;
             }
@@ -389,7 +387,10 @@ mod tests {
         assert_eq!(deobfuscate("a.m.a.z.o.n"), "amazon");
         assert_eq!(deobfuscate("call 0120-123-456"), "call 0120-123-456");
         assert_eq!(deobfuscate("ギ フ ト カ ー ド"), "ギフトカード");
-        assert_eq!(deobfuscate("c a r t e  c a d e a u, ok"), "carte cadeau, ok");
+        assert_eq!(
+            deobfuscate("c a r t e  c a d e a u, ok"),
+            "carte cadeau, ok"
+        );
     }
 
     #[test]

@@ -59,12 +59,20 @@ pub(crate) fn parse(input: &str) -> Option<Url> {
     } else {
         raw.nfkc().collect()
     };
-    let lower: String = folded.chars().take(16).collect::<String>().to_ascii_lowercase();
+    let lower: String = folded
+        .chars()
+        .take(16)
+        .collect::<String>()
+        .to_ascii_lowercase();
     let has_scheme = lower.starts_with("http://")
         || lower.starts_with("https://")
         || lower.starts_with("http:\\")
         || lower.starts_with("https:\\")
-        || (lower.contains("://") && lower.split("://").next().is_some_and(|s| s.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))));
+        || (lower.contains("://")
+            && lower.split("://").next().is_some_and(|s| {
+                s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+            }));
     let text = if has_scheme {
         folded
     } else {
