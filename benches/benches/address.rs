@@ -1,6 +1,8 @@
 //! Address normalization throughput on a realistic corpus: the ~19,000 business addresses
 //! with 番地 in Japan Post's data (`crates/mikiwame/data/address/bench_addresses.txt`).
 
+#![allow(missing_docs)] // criterion_group! generates undocumented functions.
+
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use mikiwame::address::{fold, normalize};
 use std::hint::black_box;

@@ -69,6 +69,9 @@ struct Parser {
     a: Address,
 }
 
+/// A town found in the text and where its name (with any 小字) ends.
+type TownAt = (TownId, usize);
+
 /// The result of reading prefecture, city and town.
 #[derive(Default)]
 struct Place {
@@ -124,9 +127,9 @@ impl Parser {
     /// Blanks `range` in both forms (spaces keep positions).
     fn blank(&mut self, from: usize, to: usize) {
         let m = Rc::make_mut(&mut self.m);
-        for i in from..to.min(self.d.len()) {
-            self.d[i] = ' ';
-            m[i] = ' ';
+        let to = to.min(self.d.len()).max(from);
+        for c in self.d[from..to].iter_mut().chain(m[from..to].iter_mut()) {
+            *c = ' ';
         }
     }
 
@@ -551,11 +554,7 @@ impl Parser {
 
     /// A known town at `at`, longest first: one followed by something a town can be
     /// followed by (strict), else the longest name match (fallback).
-    fn town_here(
-        &self,
-        city: CityId,
-        at: usize,
-    ) -> (Option<(TownId, usize)>, Option<(TownId, usize)>) {
+    fn town_here(&self, city: CityId, at: usize) -> (Option<TownAt>, Option<TownAt>) {
         let candidates = self.g.town_prefixes(city, &self.m[at..]);
         let mut fallback = None;
         for (town, used) in candidates {
