@@ -1,0 +1,234 @@
+//! An opened index: the bytes, the fst over them, and the small tables.
+
+use std::fmt;
+use std::ops::Range;
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+
+use fst::{IntoStreamer, Streamer};
+
+use crate::error::{Error, Result};
+
+use super::format;
+use super::forwarding::ForwarderPatterns;
+use super::grade::MatchedRecord;
+use super::mmap;
+use super::table::{BuildInfo, ForwarderEntry, RecordEntry};
+
+type Bytes = Arc<dyn AsRef<[u8]> + Send + Sync>;
+
+/// One section of the shared bytes, so the fst can own a view of the mapping.
+#[derive(Clone)]
+pub(crate) struct Section {
+    data: Bytes,
+    range: Range<usize>,
+}
+
+impl AsRef<[u8]> for Section {
+    #[inline]
+    fn as_ref(&self) -> &[u8] {
+        // `parse` checked every range against the length of these same bytes.
+        (*self.data)
+            .as_ref()
+            .get(self.range.clone())
+            .unwrap_or_default()
+    }
+}
+
+/// The fraud and forwarding index, opened from a file or from bytes.
+///
+/// Immutable, `Send + Sync`, cheap to query from many threads at once. Opening costs the
+/// same for any size of index: only the header and the small tables are read; records are
+/// decoded when a query matches them. [`Index::verify`] checks every byte against the
+/// file's checksum (linear in the size); [`Index::open`] runs it, [`Index::open_unverified`]
+/// does not.
+///
+/// ```
+/// use mikiwame::address::Address;
+/// use mikiwame::index::{FraudRecord, Grade, Index, IndexBuilder};
+///
+/// let place = Address {
+///     prefecture: Some("東京都".into()), city: Some("世田谷区".into()), town: Some("池尻".into()),
+///     chome: Some(1), banchi: Some(2), go: Some(3), room: Some("101".into()),
+///     ..Default::default()
+/// };
+/// let mut builder = IndexBuilder::new();
+/// builder.add_fraud(&FraudRecord { address: Some(place.clone()), ..Default::default() });
+/// let index = Index::new(builder.finish_to_vec().unwrap()).unwrap();
+/// index.verify().unwrap();
+/// assert_eq!(index.check(&place).address_match.level, Grade::Danger);
+/// ```
+pub struct Index {
+    data: Bytes,
+    pub(crate) map: fst::Map<Section>,
+    pub(crate) info: BuildInfo,
+    pub(crate) forwarders: Vec<ForwarderEntry>,
+    records: Range<usize>,
+    pub(crate) record_count: u32,
+    postings: Range<usize>,
+    patterns: OnceLock<ForwarderPatterns>,
+}
+
+impl fmt::Debug for Index {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Index")
+            .field("bytes", &self.bytes().len())
+            .field("keys", &self.map.len())
+            .field("info", &self.info)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Index {
+    /// Opens an index from its bytes (a `Vec<u8>`, a memory map, ...).
+    ///
+    /// Refuses foreign files ([`Error::NotAnIndex`]), other format versions
+    /// ([`Error::Version`]), truncated files ([`Error::IndexTruncated`]) and files whose
+    /// header or tables are damaged ([`Error::IndexCorrupted`]). Damage inside the keys or
+    /// records is found by [`Index::verify`].
+    pub fn new(data: impl AsRef<[u8]> + Send + Sync + 'static) -> Result<Index> {
+        let data: Bytes = Arc::new(data);
+        let sections = format::parse((*data).as_ref())?;
+        let fst_section = Section {
+            data: Arc::clone(&data),
+            range: sections.fst.clone(),
+        };
+        let map = fst::Map::new(fst_section).map_err(|e| Error::IndexCorrupted {
+            what: format!("key section: {e}"),
+        })?;
+        Ok(Index {
+            data,
+            map,
+            info: sections.info,
+            forwarders: sections.forwarders,
+            records: sections.records,
+            record_count: sections.record_count,
+            postings: sections.postings,
+            patterns: OnceLock::new(),
+        })
+    }
+
+    /// Maps the file at `path` and checks it completely ([`Index::new`], then
+    /// [`Index::verify`]).
+    ///
+    /// The file must not be modified in place while it is open (the index builder never
+    /// does: it writes a new file and renames it).
+    pub fn open(path: impl AsRef<Path>) -> Result<Index> {
+        let index = Index::open_unverified(path)?;
+        index.verify()?;
+        Ok(index)
+    }
+
+    /// Maps the file at `path` and checks its header and tables, but not the checksum of its
+    /// body: opening takes the same few microseconds for any size. For a file that was
+    /// verified once, e.g. by `mikiwame index info`.
+    pub fn open_unverified(path: impl AsRef<Path>) -> Result<Index> {
+        let path = path.as_ref();
+        Index::new(mmap::map(path)?)
+    }
+
+    /// Checks every byte of the index against its checksum, then the key section's own
+    /// checksum.
+    pub fn verify(&self) -> Result<()> {
+        format::verify(self.bytes())?;
+        self.map
+            .as_fst()
+            .verify()
+            .map_err(|e| Error::IndexCorrupted {
+                what: format!("key section: {e}"),
+            })
+    }
+
+    /// The build metadata: format version, build time, source files, counts per kind.
+    pub fn info(&self) -> &BuildInfo {
+        &self.info
+    }
+
+    /// The total number of keys.
+    pub fn key_count(&self) -> usize {
+        self.map.len()
+    }
+
+    /// The size of the index in bytes.
+    pub fn size(&self) -> usize {
+        self.bytes().len()
+    }
+
+    pub(crate) fn bytes(&self) -> &[u8] {
+        (*self.data).as_ref()
+    }
+
+    fn section(&self, r: &Range<usize>) -> &[u8] {
+        self.bytes().get(r.clone()).unwrap_or_default()
+    }
+
+    /// Appends the ids an fst value names.
+    pub(crate) fn ids(&self, value: u64, out: &mut Vec<u32>) {
+        format::ids(self.section(&self.postings), value, out);
+    }
+
+    /// Decodes record `id`.
+    pub(crate) fn record(&self, id: u32) -> Option<RecordEntry> {
+        format::record(self.section(&self.records), id)
+    }
+
+    /// The compiled customer-code patterns of the forwarders, compiled on first use so that
+    /// opening stays cheap.
+    pub(crate) fn patterns(&self) -> &ForwarderPatterns {
+        self.patterns
+            .get_or_init(|| ForwarderPatterns::new(&self.forwarders))
+    }
+
+    /// The value of an exact key.
+    #[inline]
+    pub(crate) fn get(&self, key: &[u8]) -> Option<u64> {
+        self.map.get(key)
+    }
+
+    /// True when some key starts with `prefix`: a walk down the automaton, no allocation.
+    /// (Every state of a minimal automaton leads to a final state, so reaching the prefix's
+    /// state is enough.)
+    #[inline]
+    pub(crate) fn has_prefix(&self, prefix: &[u8]) -> bool {
+        let fst = self.map.as_fst();
+        let mut node = fst.root();
+        for &b in prefix {
+            match node.find_input(b) {
+                Some(i) => node = fst.node(node.transition_addr(i)),
+                None => return false,
+            }
+        }
+        true
+    }
+
+    /// Calls `f` with each key and value in `[lo, hi)`, at most `limit` of them.
+    pub(crate) fn scan(&self, lo: &[u8], hi: &[u8], limit: usize, mut f: impl FnMut(&[u8], u64)) {
+        if lo >= hi {
+            return;
+        }
+        let mut stream = self.map.range().ge(lo).lt(hi).into_stream();
+        let mut n = 0;
+        while let Some((k, v)) = stream.next() {
+            f(k, v);
+            n += 1;
+            if n >= limit {
+                break;
+            }
+        }
+    }
+
+    /// The records behind an fst value, as output.
+    pub(crate) fn matched(&self, value: u64) -> Vec<MatchedRecord> {
+        let mut ids = Vec::new();
+        self.ids(value, &mut ids);
+        ids.into_iter()
+            .filter_map(|id| self.record(id))
+            .map(|r| MatchedRecord {
+                recorded_at: r.recorded_at,
+                source: r.source,
+                note: r.note,
+                ..Default::default()
+            })
+            .collect()
+    }
+}

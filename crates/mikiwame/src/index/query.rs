@@ -1,0 +1,363 @@
+//! Graded queries: how close an address comes to past fraud, whether it is a forwarding
+//! service, and the contact lookups.
+
+use crate::address::Address;
+use crate::contact::{normalize_email, normalize_phone};
+
+use super::date;
+use super::forwarding::{fold, has_forwarding_word, has_generic_code};
+use super::grade::{AddressCheck, AddressMatch, Forwarding, ForwardingLevel, Grade, MatchedRecord};
+use super::keys::{building_key, canonical_card, prefix_end, text_key, AddressKeys, Kind};
+use super::open::Index;
+
+/// What to do with records older than [`CheckOptions::max_age_days`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OldRecords {
+    /// Old records grade one step lower (danger becomes caution, caution warning, warning
+    /// nothing): a vacant flat used for fraud may have an honest new tenant.
+    #[default]
+    DownWeight,
+    /// Old records are not matched at all.
+    Ignore,
+}
+
+/// Options of a check.
+///
+/// ```
+/// use mikiwame::index::{CheckOptions, OldRecords};
+/// let opts = CheckOptions { near_banchi: 2, max_age_days: Some(730), ..Default::default() };
+/// assert_eq!(opts.old_records, OldRecords::DownWeight);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckOptions {
+    /// How far apart two 番 of the same town and 丁目 may be and still count as near
+    /// (`warning`). Default 1; 0 leaves only the same 番 with another 号.
+    pub near_banchi: u32,
+    /// Records older than this many days (by the date of `recorded_at`) are treated as
+    /// [`CheckOptions::old_records`] says. Default `None`: age does not matter. Records
+    /// without a readable date are never old.
+    pub max_age_days: Option<u32>,
+    /// What old records do.
+    pub old_records: OldRecords,
+    /// Today, in days since 1970-01-01; `None` uses the system clock (tests fix it).
+    pub today: Option<i32>,
+    /// The most records returned with one answer.
+    pub max_records: usize,
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        CheckOptions {
+            near_banchi: 1,
+            max_age_days: None,
+            old_records: OldRecords::DownWeight,
+            today: None,
+            max_records: 16,
+        }
+    }
+}
+
+impl CheckOptions {
+    /// Sets `today` from a date (`YYYY-MM-DD`); returns `None` when it is not a date.
+    ///
+    /// ```
+    /// let opts = mikiwame::index::CheckOptions::default().with_today("2026-11-21").unwrap();
+    /// assert!(opts.today.is_some());
+    /// ```
+    pub fn with_today(mut self, date: &str) -> Option<Self> {
+        self.today = Some(date::parse_day(date)?);
+        Some(self)
+    }
+}
+
+/// The most keys looked at in one range of a query: keeps every query bounded however many
+/// records one building holds.
+const KEYS_PER_RANGE: usize = 32;
+
+/// A matched record id with the grade of the key it came through.
+struct Hit {
+    grade: Grade,
+    value: u64,
+}
+
+impl Index {
+    /// Grades an address against past fraud and forwarding services, with default options.
+    ///
+    /// ```
+    /// use mikiwame::address::Address;
+    /// use mikiwame::index::{FraudRecord, Grade, Index, IndexBuilder};
+    ///
+    /// let at = |banchi, go| Address {
+    ///     prefecture: Some("大阪府".into()), city: Some("大阪市北区".into()), town: Some("梅田".into()),
+    ///     chome: Some(3), banchi: Some(banchi), go: Some(go), ..Default::default()
+    /// };
+    /// let mut b = IndexBuilder::new();
+    /// b.add_fraud(&FraudRecord { address: Some(at(4, 5)), ..Default::default() });
+    /// let index = Index::new(b.finish_to_vec().unwrap()).unwrap();
+    /// assert_eq!(index.check(&at(4, 5)).address_match.level, Grade::Danger);
+    /// assert_eq!(index.check(&at(4, 6)).address_match.level, Grade::Warning);
+    /// assert_eq!(index.check(&at(5, 1)).address_match.level, Grade::Warning);
+    /// assert_eq!(index.check(&at(6, 1)).address_match.level, Grade::None);
+    /// ```
+    pub fn check(&self, address: &Address) -> AddressCheck {
+        self.check_with(address, &CheckOptions::default())
+    }
+
+    /// Grades an address with the given options.
+    ///
+    /// Address grades: `danger` for the same unit (block plus floor and room, or forwarding
+    /// customer ID; a detached house without either matches as a whole), `caution` for the
+    /// same block, `warning` for the same town and 丁目 with the same 番 and another 号 or a
+    /// 番 within [`CheckOptions::near_banchi`]. An address with a forwarding customer ID at a
+    /// known forwarder's block is graded by its ID only: the forwarder's other customers
+    /// are other people.
+    pub fn check_with(&self, address: &Address, opts: &CheckOptions) -> AddressCheck {
+        let keys = AddressKeys::new(address);
+        let forwarding = self.forwarding(address, keys.as_ref(), opts);
+        let address_match = match &keys {
+            Some(k) => {
+                let unit_only =
+                    forwarding.level == ForwardingLevel::Service && address.forwarding_id.is_some();
+                self.grade(k, unit_only, opts)
+            }
+            None => AddressMatch::default(),
+        };
+        AddressCheck {
+            address_match,
+            forwarding,
+        }
+    }
+
+    /// Checks many addresses, in input order. Queries run in key order, which keeps the
+    /// index's pages hot (the faster the more addresses share towns).
+    pub fn check_batch(&self, addresses: &[Address], opts: &CheckOptions) -> Vec<AddressCheck> {
+        let mut order: Vec<(Option<Vec<u8>>, usize)> = addresses
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (AddressKeys::new(a).map(|k| k.unit(Kind::Address)), i))
+            .collect();
+        order.sort_unstable();
+        let mut out = vec![AddressCheck::default(); addresses.len()];
+        for (_, i) in order {
+            out[i] = self.check_with(&addresses[i], opts);
+        }
+        out
+    }
+
+    fn grade(&self, k: &AddressKeys, unit_only: bool, opts: &CheckOptions) -> AddressMatch {
+        // Every grade needs the same town and 丁目: one walk settles most misses.
+        if !self.has_prefix(&k.chome(Kind::Address)) {
+            return AddressMatch::default();
+        }
+        let mut hits = Vec::new();
+        let unit = k.unit(Kind::Address);
+        if let Some(v) = self.get(&unit) {
+            hits.push(Hit {
+                grade: Grade::Danger,
+                value: v,
+            });
+        }
+        if !unit_only {
+            let block = k.block(Kind::Address);
+            let block_end = prefix_end(&block).unwrap_or_default();
+            let mut add = |lo: &[u8], hi: &[u8], grade| {
+                self.scan(lo, hi, KEYS_PER_RANGE, |key, value| {
+                    if key != unit.as_slice() {
+                        hits.push(Hit { grade, value });
+                    }
+                });
+            };
+            add(&block, &block_end, Grade::Caution);
+            if let Some(b) = k.banchi {
+                let d = opts.near_banchi;
+                let (lo, _) = k.banchi_range(Kind::Address, b.saturating_sub(d), b);
+                let (same, next) = k.banchi_range(Kind::Address, b, b);
+                let (_, hi) = k.banchi_range(Kind::Address, b, b.saturating_add(d));
+                // Below, the same 番 outside this block, above: never the block itself.
+                add(&lo, &same, Grade::Warning);
+                add(&same, &block, Grade::Warning);
+                add(&block_end, &next, Grade::Warning);
+                add(&next, &hi, Grade::Warning);
+            }
+        }
+        self.grade_hits(hits, opts)
+    }
+
+    /// Turns hits into the answer: decodes records, applies the age options, orders
+    /// strongest first.
+    fn grade_hits(&self, hits: Vec<Hit>, opts: &CheckOptions) -> AddressMatch {
+        if hits.is_empty() {
+            return AddressMatch::default();
+        }
+        let cutoff = opts
+            .max_age_days
+            .map(|age| opts.today.unwrap_or_else(date::today) - age as i32);
+        let mut found: Vec<(Grade, u32, MatchedRecord)> = Vec::new();
+        let mut ids = Vec::new();
+        for hit in hits {
+            ids.clear();
+            self.ids(hit.value, &mut ids);
+            for &id in &ids {
+                let Some(r) = self.record(id) else { continue };
+                let old = matches!((cutoff, r.recorded_day), (Some(c), Some(d)) if d < c);
+                let grade = match (old, opts.old_records) {
+                    (false, _) => hit.grade,
+                    (true, OldRecords::Ignore) => continue,
+                    (true, OldRecords::DownWeight) => weaker(hit.grade),
+                };
+                if grade == Grade::None {
+                    continue;
+                }
+                found.push((
+                    grade,
+                    id,
+                    MatchedRecord {
+                        recorded_at: r.recorded_at,
+                        source: r.source,
+                        note: r.note,
+                        grade,
+                        old,
+                    },
+                ));
+            }
+        }
+        // Strongest first; one record once, at its strongest grade.
+        found.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        let mut seen = std::collections::HashSet::new();
+        found.retain(|(_, id, _)| seen.insert(*id));
+        let level = found.first().map_or(Grade::None, |f| f.0);
+        found.truncate(opts.max_records);
+        AddressMatch {
+            level,
+            stars: level.stars(),
+            records: found.into_iter().map(|f| f.2).collect(),
+        }
+    }
+
+    fn forwarding(
+        &self,
+        a: &Address,
+        keys: Option<&AddressKeys>,
+        opts: &CheckOptions,
+    ) -> Forwarding {
+        let mut level = ForwardingLevel::None;
+        let mut service = None;
+        let mut signs: Vec<String> = Vec::new();
+        let mut sign =
+            |l: ForwardingLevel, s: &str, name: Option<&str>, level: &mut ForwardingLevel| {
+                if l > *level {
+                    *level = l;
+                }
+                if !signs.iter().any(|x| x == s) {
+                    signs.push(s.to_string());
+                }
+                if service.is_none() {
+                    service = name.map(str::to_string);
+                }
+            };
+        let name = |v: u64| -> Option<String> {
+            let mut ids = Vec::new();
+            self.ids(v, &mut ids);
+            ids.first()
+                .and_then(|id| self.forwarders.get(*id as usize))
+                .map(|f| f.name.clone())
+        };
+        if let Some(k) = keys {
+            if self.has_prefix(&k.chome(Kind::ForwarderBlock)) {
+                if let Some(v) = self.get(&k.block(Kind::ForwarderBlock)) {
+                    sign(
+                        ForwardingLevel::Service,
+                        "forwarder_block",
+                        name(v).as_deref(),
+                        &mut level,
+                    );
+                } else if let Some(b) = k.banchi {
+                    let d = opts.near_banchi;
+                    let (lo, hi) = k.banchi_range(
+                        Kind::ForwarderBlock,
+                        b.saturating_sub(d),
+                        b.saturating_add(d),
+                    );
+                    let mut first = None;
+                    self.scan(&lo, &hi, 1, |_, v| first = Some(v));
+                    if let Some(v) = first {
+                        sign(
+                            ForwardingLevel::Possible,
+                            "forwarder_neighbour",
+                            name(v).as_deref(),
+                            &mut level,
+                        );
+                    }
+                }
+            }
+        }
+        if let Some(bk) = building_key(a) {
+            if let Some(v) = self.get(&bk) {
+                sign(
+                    ForwardingLevel::Possible,
+                    "forwarder_building",
+                    name(v).as_deref(),
+                    &mut level,
+                );
+            }
+        }
+        let folded = fold(&a.input);
+        if !self.forwarders.is_empty() {
+            let id_text = a.forwarding_id.as_deref().map(fold).unwrap_or_default();
+            let p = self.patterns();
+            if let Some(i) = p.find(&folded).or_else(|| p.find(&id_text)) {
+                let n = self.forwarders.get(i as usize).map(|f| f.name.as_str());
+                sign(ForwardingLevel::Possible, "customer_code", n, &mut level);
+            }
+        }
+        if a.forwarding_id.is_some() || (a.is_complete() && has_generic_code(&folded)) {
+            sign(ForwardingLevel::Possible, "customer_code", None, &mut level);
+        }
+        if has_forwarding_word(&folded) {
+            sign(
+                ForwardingLevel::Possible,
+                "forwarding_words",
+                None,
+                &mut level,
+            );
+        }
+        Forwarding {
+            level,
+            service,
+            signs,
+        }
+    }
+
+    fn known(&self, kind: Kind, canonical: Option<String>) -> Vec<MatchedRecord> {
+        canonical
+            .and_then(|c| self.get(&text_key(kind, &c)))
+            .map(|v| self.matched(v))
+            .unwrap_or_default()
+    }
+
+    /// The fraud records with this email (compared in canonical form:
+    /// [`normalize_email`]); empty when none.
+    pub fn known_email(&self, email: &str) -> Vec<MatchedRecord> {
+        self.known(Kind::Email, normalize_email(email))
+    }
+
+    /// The fraud records with this phone number (compared in E.164: [`normalize_phone`]);
+    /// empty when none.
+    pub fn known_phone(&self, phone: &str) -> Vec<MatchedRecord> {
+        self.known(Kind::Phone, normalize_phone(phone))
+    }
+
+    /// The fraud records with this card fingerprint (case-insensitive); empty when none.
+    pub fn known_card(&self, fingerprint: &str) -> Vec<MatchedRecord> {
+        self.known(Kind::Card, canonical_card(fingerprint))
+    }
+}
+
+/// One grade weaker.
+fn weaker(g: Grade) -> Grade {
+    match g {
+        Grade::Danger => Grade::Caution,
+        Grade::Caution => Grade::Warning,
+        Grade::Warning | Grade::None => Grade::None,
+    }
+}
