@@ -40,7 +40,10 @@ fn main() {
     let baseline_build_once = t.elapsed();
 
     let file = index.size();
-    eprintln!("records: {n}, distinct units: {}", index.info().keys["address_unit"]);
+    eprintln!(
+        "records: {n}, distinct units: {}",
+        index.info().keys["address_unit"]
+    );
     eprintln!(
         "bytes/record: index file {:.2}; HashSet<String> of unit keys {:.1}; all baseline maps {:.1}",
         file as f64 / n as f64,

@@ -104,14 +104,39 @@ const CITIES: &[(&str, &str)] = &[
 ];
 
 const TOWN_HEADS: &[&str] = &[
-    "東", "西", "南", "北", "新", "本", "上", "下", "中", "大", "小", "若", "桜", "緑", "旭", "栄",
-    "平", "富士見", "青葉", "松",
+    "東",
+    "西",
+    "南",
+    "北",
+    "新",
+    "本",
+    "上",
+    "下",
+    "中",
+    "大",
+    "小",
+    "若",
+    "桜",
+    "緑",
+    "旭",
+    "栄",
+    "平",
+    "富士見",
+    "青葉",
+    "松",
 ];
 const TOWN_TAILS: &[&str] = &[
     "町", "台", "丘", "原", "田", "川", "野", "沢", "山", "島", "浜", "崎", "谷", "森", "園", "里",
 ];
 const BUILDINGS: &[&str] = &[
-    "ハイツ", "メゾン", "コーポ", "レジデンス", "パレス", "グランドール", "サンライズ", "ヴィラ",
+    "ハイツ",
+    "メゾン",
+    "コーポ",
+    "レジデンス",
+    "パレス",
+    "グランドール",
+    "サンライズ",
+    "ヴィラ",
 ];
 
 /// The number of distinct localities (prefecture + city + town) the generator draws from.
@@ -227,7 +252,9 @@ impl HashBaseline {
         let mut b = HashBaseline::default();
         for a in records.iter().filter_map(|r| r.address.as_ref()) {
             b.units.insert(a.unit_key().as_str().to_string());
-            *b.blocks.entry(a.block_key().as_str().to_string()).or_default() += 1;
+            *b.blocks
+                .entry(a.block_key().as_str().to_string())
+                .or_default() += 1;
             if let Some(n) = a.banchi {
                 *b.banchi.entry(banchi_key(a, n)).or_default() += 1;
             }
@@ -314,7 +341,12 @@ mod tests {
         }
         let index = Index::new(b.finish_to_vec().unwrap()).unwrap();
         for q in queries(&recs, 2_000, 4) {
-            assert_eq!(base.grade(&q), index.check(&q).address_match.level, "{}", q.input);
+            assert_eq!(
+                base.grade(&q),
+                index.check(&q).address_match.level,
+                "{}",
+                q.input
+            );
         }
     }
 }

@@ -9,6 +9,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use fst::map::OpBuilder;
 use fst::{MapBuilder, Streamer};
+use rayon::prelude::*;
 
 use crate::address::Address;
 use crate::error::{Error, Result};
@@ -53,6 +54,28 @@ pub struct Forwarder {
     pub code_pattern: Option<String>,
 }
 
+/// The keys of a fraud record.
+fn fraud_keys(r: &FraudRecord) -> Vec<Vec<u8>> {
+    let mut keys = Vec::with_capacity(4);
+    if let Some(k) = r.address.as_ref().and_then(AddressKeys::new) {
+        keys.push(k.unit(Kind::Address));
+    }
+    if let Some(e) = r.email.as_deref().filter(|s| !s.is_empty()) {
+        keys.push(text_key(Kind::Email, e));
+    }
+    if let Some(p) = r.phone.as_deref().filter(|s| !s.is_empty()) {
+        keys.push(text_key(Kind::Phone, p));
+    }
+    if let Some(c) = r
+        .card_fingerprint
+        .as_deref()
+        .and_then(super::keys::canonical_card)
+    {
+        keys.push(text_key(Kind::Card, &c));
+    }
+    keys
+}
+
 /// One sorted run of keys, built in memory.
 struct Run {
     map: fst::Map<Vec<u8>>,
@@ -79,6 +102,7 @@ pub struct IndexBuilder {
     runs: Vec<Run>,
     records: Vec<RecordEntry>,
     record_ids: HashMap<RecordEntry, u32>,
+    last_record: Option<(RecordEntry, u32)>,
     forwarders: Vec<ForwarderEntry>,
     base: Option<Index>,
     sources: Vec<SourceFile>,
@@ -103,6 +127,7 @@ impl IndexBuilder {
             runs: Vec::new(),
             records: Vec::new(),
             record_ids: HashMap::new(),
+            last_record: None,
             forwarders: Vec::new(),
             base: None,
             sources: Vec::new(),
@@ -142,40 +167,51 @@ impl IndexBuilder {
     }
 
     fn record_id(&mut self, r: &FraudRecord) -> u32 {
+        // Most records repeat the previous one's description (one source, one day).
+        if let Some((last, id)) = &self.last_record {
+            if last.recorded_at == r.recorded_at && last.source == r.source && last.note == r.note {
+                return *id;
+            }
+        }
         let entry = RecordEntry {
             recorded_day: r.recorded_at.as_deref().and_then(date::parse_day),
             recorded_at: r.recorded_at.clone(),
             source: r.source.clone(),
             note: r.note.clone(),
         };
-        if let Some(id) = self.record_ids.get(&entry) {
-            return *id;
-        }
-        let id = self.records.len() as u32;
-        self.records.push(entry.clone());
-        self.record_ids.insert(entry, id);
+        let id = match self.record_ids.get(&entry) {
+            Some(id) => *id,
+            None => {
+                let id = self.records.len() as u32;
+                self.records.push(entry.clone());
+                self.record_ids.insert(entry.clone(), id);
+                id
+            }
+        };
+        self.last_record = Some((entry, id));
         id
     }
 
     /// Adds a fraud record. Returns false (and adds nothing) when it has no usable key.
     pub fn add_fraud(&mut self, r: &FraudRecord) -> bool {
-        let mut keys = Vec::with_capacity(4);
-        if let Some(k) = r.address.as_ref().and_then(AddressKeys::new) {
-            keys.push(k.unit(Kind::Address));
+        let keys = fraud_keys(r);
+        self.add_keyed(r, keys)
+    }
+
+    /// Adds many fraud records, encoding their keys in parallel. Returns how many were added
+    /// (those with at least one usable key).
+    pub fn extend_fraud(&mut self, records: &[FraudRecord]) -> usize {
+        let keyed: Vec<Vec<Vec<u8>>> = records.par_iter().map(fraud_keys).collect();
+        let mut added = 0;
+        for (r, keys) in records.iter().zip(keyed) {
+            if self.add_keyed(r, keys) {
+                added += 1;
+            }
         }
-        if let Some(e) = r.email.as_deref().filter(|s| !s.is_empty()) {
-            keys.push(text_key(Kind::Email, e));
-        }
-        if let Some(p) = r.phone.as_deref().filter(|s| !s.is_empty()) {
-            keys.push(text_key(Kind::Phone, p));
-        }
-        if let Some(c) = r
-            .card_fingerprint
-            .as_deref()
-            .and_then(super::keys::canonical_card)
-        {
-            keys.push(text_key(Kind::Card, &c));
-        }
+        added
+    }
+
+    fn add_keyed(&mut self, r: &FraudRecord, keys: Vec<Vec<u8>>) -> bool {
         if keys.is_empty() {
             return false;
         }
@@ -219,7 +255,7 @@ impl IndexBuilder {
             return;
         }
         let mut pending = std::mem::take(&mut self.pending);
-        pending.sort_unstable();
+        pending.par_sort_unstable();
         pending.dedup();
         let mut builder = MapBuilder::memory();
         let mut postings = Vec::new();

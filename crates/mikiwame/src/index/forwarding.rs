@@ -7,7 +7,9 @@ use std::sync::LazyLock;
 
 use aho_corasick::AhoCorasick;
 use regex::Regex;
-use unicode_normalization::UnicodeNormalization;
+use std::borrow::Cow;
+
+use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 
 use super::table::ForwarderEntry;
 
@@ -35,8 +37,12 @@ static GENERIC_CODE: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"(?:^|[^A-Za-z])([A-Za-z]{2,4}-?[0-9]{5,10})(?:$|[^0-9])").ok());
 
 /// The text that signs are looked for in: NFKC (so full-width letters and digits count).
-pub(crate) fn fold(text: &str) -> String {
-    text.nfkc().collect()
+/// Text that is already NFKC (most of it) is borrowed, not copied.
+pub(crate) fn fold(text: &str) -> Cow<'_, str> {
+    match is_nfkc_quick(text.chars()) {
+        IsNormalized::Yes => Cow::Borrowed(text),
+        _ => Cow::Owned(text.nfkc().collect()),
+    }
 }
 
 /// True when the folded text holds a forwarding word.
@@ -48,7 +54,10 @@ pub(crate) fn has_forwarding_word(folded: &str) -> bool {
 
 /// True when the folded text holds a generic forwarding customer code.
 pub(crate) fn has_generic_code(folded: &str) -> bool {
-    GENERIC_CODE.as_ref().is_some_and(|r| r.is_match(folded))
+    // A code needs Latin letters; most Japanese addresses have none, and this check is
+    // cheaper than the regex.
+    folded.bytes().any(|b| b.is_ascii_alphabetic())
+        && GENERIC_CODE.as_ref().is_some_and(|r| r.is_match(folded))
 }
 
 /// The compiled customer-code patterns of the known forwarders.

@@ -67,6 +67,8 @@ pub struct Index {
     pub(crate) record_count: u32,
     postings: Range<usize>,
     patterns: OnceLock<ForwarderPatterns>,
+    /// Whether any forwarder has a building key (saves folding building names otherwise).
+    pub(crate) has_buildings: bool,
 }
 
 impl fmt::Debug for Index {
@@ -96,7 +98,13 @@ impl Index {
         let map = fst::Map::new(fst_section).map_err(|e| Error::IndexCorrupted {
             what: format!("key section: {e}"),
         })?;
+        let has_buildings = sections
+            .info
+            .keys
+            .get("forwarder_building")
+            .is_none_or(|n| *n > 0);
         Ok(Index {
+            has_buildings,
             data,
             map,
             info: sections.info,

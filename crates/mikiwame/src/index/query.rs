@@ -262,7 +262,7 @@ impl Index {
                 .and_then(|id| self.forwarders.get(*id as usize))
                 .map(|f| f.name.clone())
         };
-        if let Some(k) = keys {
+        if let Some(k) = keys.filter(|_| !self.forwarders.is_empty()) {
             if self.has_prefix(&k.chome(Kind::ForwarderBlock)) {
                 if let Some(v) = self.get(&k.block(Kind::ForwarderBlock)) {
                     sign(
@@ -291,7 +291,12 @@ impl Index {
                 }
             }
         }
-        if let Some(bk) = building_key(a) {
+        if let Some(bk) = a
+            .building
+            .as_ref()
+            .filter(|_| self.has_buildings)
+            .and_then(|_| building_key(a))
+        {
             if let Some(v) = self.get(&bk) {
                 sign(
                     ForwardingLevel::Possible,
@@ -304,8 +309,9 @@ impl Index {
         let folded = fold(&a.input);
         if !self.forwarders.is_empty() {
             let id_text = a.forwarding_id.as_deref().map(fold).unwrap_or_default();
+            let id_text: &str = &id_text;
             let p = self.patterns();
-            if let Some(i) = p.find(&folded).or_else(|| p.find(&id_text)) {
+            if let Some(i) = p.find(&folded).or_else(|| p.find(id_text)) {
                 let n = self.forwarders.get(i as usize).map(|f| f.name.as_str());
                 sign(ForwardingLevel::Possible, "customer_code", n, &mut level);
             }

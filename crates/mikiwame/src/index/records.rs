@@ -379,15 +379,14 @@ pub fn build_from_files(inputs: &BuildInputs) -> Result<BuildReport> {
             rows += (chunk.len() + bad.len()) as u64;
             bad_rows.extend(bad);
             if is_fraud {
-                let parsed: Vec<_> = chunk.par_iter().map(fraud_row).collect();
-                for r in parsed {
+                let mut ok = Vec::with_capacity(chunk.len());
+                for r in chunk.par_iter().map(fraud_row).collect::<Vec<_>>() {
                     match r {
-                        Ok(rec) => {
-                            builder.add_fraud(&rec);
-                        }
+                        Ok(rec) => ok.push(rec),
                         Err(e) => bad_rows.push(e),
                     }
                 }
+                builder.extend_fraud(&ok);
             } else {
                 let parsed: Vec<_> = chunk.par_iter().map(forwarder_row).collect();
                 for r in parsed {
