@@ -169,10 +169,11 @@ pub fn parse_phone(input: &str, region: Option<&str>) -> Result<Phone, PhoneErro
         Some(digits.clone())
     } else if let Some(rest) = digits.strip_prefix("010") {
         Some(rest.to_string())
-    } else if let Some(rest) = digits.strip_prefix("00").filter(|r| !r.starts_with('0')) {
-        Some(rest.to_string())
     } else {
-        None
+        digits
+            .strip_prefix("00")
+            .filter(|r| !r.starts_with('0'))
+            .map(str::to_string)
     };
     let region_id = match region {
         None => phonenumber::country::Id::JP,

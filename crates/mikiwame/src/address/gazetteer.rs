@@ -1,1 +1,376 @@
-//! The embedded gazetteer (stub).
+//! The embedded gazetteer of Japan: prefectures, municipalities, towns, readings and postal
+//! codes, from Japan Post's public data (regenerate with `scripts/gazetteer.py`).
+//!
+//! The build script compiles `data/address/gazetteer.tsv` into one `fst::Map` (names folded
+//! as inputs are, with digit and kanji spellings of numerals and the short Hokkaido grid
+//! form), a pool of town records and two small static tables. Lookups walk the fst along
+//! the input and report every name that is a prefix of it, so the parser can take the
+//! longest and fall back to shorter ones.
+//!
+//! ```
+//! use mikiwame::address::gazetteer::gazetteer;
+//! let g = gazetteer();
+//! let text: Vec<char> = "世田谷区池尻".chars().collect();
+//! let tokyo = g.prefecture_prefixes(&"東京都".chars().collect::<Vec<_>>())[0].0;
+//! let (city, used) = g.city_prefixes(Some(tokyo), &text)[0];
+//! let city = city.unique().unwrap();
+//! assert_eq!(g.city(city).name, "世田谷区");
+//! let (town, _) = g.town_prefixes(city, &text[used..])[0];
+//! assert_eq!(g.town(town).name, "池尻");
+//! assert!(g.town(town).has_chome);
+//! ```
+
+use std::sync::OnceLock;
+
+mod tables {
+    include!(concat!(env!("OUT_DIR"), "/gazetteer_tables.rs"));
+}
+
+static FST_BYTES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/gazetteer.fst"));
+static POOL: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/gazetteer.pool"));
+static TOWN_REL: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/gazetteer_town_rel"));
+
+const NS_PREF: u8 = 1;
+const NS_CITY_IN_PREF: u8 = 2;
+const NS_CITY: u8 = 3;
+const NS_TOWN: u8 = 4;
+const NS_POSTAL: u8 = 5;
+const AMBIGUOUS: u64 = 1 << 40;
+
+/// A prefecture (index into the JIS-ordered list).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PrefId(u8);
+
+/// A municipality (市区町村, with 郡 or designated city).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CityId(u16);
+
+/// A town (町域): its municipality in the high 16 bits, its place among the municipality's
+/// towns in the low 16.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TownId(u32);
+
+/// What a city name matched: one municipality, or several that share the name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CityMatch {
+    /// Exactly one municipality.
+    Unique(CityId),
+    /// Several municipalities (府中市, 伊達市, 北区): one of them, for reference.
+    Ambiguous(CityId),
+}
+
+impl CityMatch {
+    /// The city when the match is unique.
+    pub fn unique(self) -> Option<CityId> {
+        match self {
+            CityMatch::Unique(c) => Some(c),
+            CityMatch::Ambiguous(_) => None,
+        }
+    }
+}
+
+/// A municipality's data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct City {
+    /// Its prefecture.
+    pub pref: PrefId,
+    /// The JIS X 0402 code.
+    pub jis: &'static str,
+    /// The name (札幌市中央区, 西多摩郡奥多摩町).
+    pub name: &'static str,
+    /// The reading in katakana.
+    pub kana: &'static str,
+}
+
+/// A town's data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Town {
+    /// Its municipality.
+    pub city: CityId,
+    /// The name as Japan Post writes it.
+    pub name: String,
+    /// The reading in katakana.
+    pub kana: String,
+    /// True when the town is divided into 丁目.
+    pub has_chome: bool,
+}
+
+/// What a postal code belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PostalArea {
+    /// The municipality.
+    pub city: CityId,
+    /// The town, when the code belongs to exactly one.
+    pub town: Option<TownId>,
+}
+
+/// The gazetteer.
+pub struct Gazetteer {
+    map: fst::Map<&'static [u8]>,
+}
+
+/// The embedded gazetteer, loaded on first use.
+///
+/// # Panics
+/// Never on user data; only if the build embedded a broken fst, which the crate's own tests
+/// catch.
+pub fn gazetteer() -> &'static Gazetteer {
+    static G: OnceLock<Gazetteer> = OnceLock::new();
+    G.get_or_init(|| Gazetteer {
+        #[allow(clippy::expect_used)]
+        map: fst::Map::new(FST_BYTES).expect("the build script writes a valid fst"),
+    })
+}
+
+impl Gazetteer {
+    /// The embedded size in bytes (fst, town pool and static tables' strings).
+    pub fn size_bytes(&self) -> usize {
+        let tables: usize = tables::PREFECTURES
+            .iter()
+            .map(|(a, b)| a.len() + b.len())
+            .sum::<usize>()
+            + tables::CITIES
+                .iter()
+                .map(|(_, a, b, c)| 1 + a.len() + b.len() + c.len())
+                .sum::<usize>();
+        FST_BYTES.len() + POOL.len() + TOWN_REL.len() + tables + 8 * tables::CITY_POOL_BASE.len()
+    }
+
+    /// Number of prefectures, municipalities and keys.
+    pub fn counts(&self) -> (usize, usize, usize) {
+        (
+            tables::PREFECTURES.len(),
+            tables::CITIES.len(),
+            self.map.len(),
+        )
+    }
+
+    /// The prefecture's name (東京都).
+    pub fn prefecture_name(&self, id: PrefId) -> &'static str {
+        tables::PREFECTURES
+            .get(id.0 as usize)
+            .map(|p| p.0)
+            .unwrap_or("")
+    }
+
+    /// A municipality's data.
+    pub fn city(&self, id: CityId) -> City {
+        let (pref, jis, name, kana) = tables::CITIES
+            .get(id.0 as usize)
+            .copied()
+            .unwrap_or((0, "", "", ""));
+        City {
+            pref: PrefId(pref),
+            jis,
+            name,
+            kana,
+        }
+    }
+
+    /// A town's data.
+    pub fn town(&self, id: TownId) -> Town {
+        let city = (id.0 >> 16) as u16;
+        let idx = (id.0 & 0xFFFF) as usize;
+        let read = || -> Option<Town> {
+            let base = *tables::CITY_TOWN_BASE.get(city as usize)? as usize;
+            let rel_at = 2 * (base + idx);
+            let rel = u16::from_le_bytes([*TOWN_REL.get(rel_at)?, *TOWN_REL.get(rel_at + 1)?]);
+            let at = *tables::CITY_POOL_BASE.get(city as usize)? as usize + rel as usize;
+            let head = *POOL.get(at)?;
+            let has_chome = head & 0x80 != 0;
+            let name_len = (head & 0x7F) as usize;
+            let name = decode_name(POOL.get(at + 1..at + 1 + name_len)?)?;
+            let kana_at = at + 1 + name_len;
+            let kana_len = *POOL.get(kana_at)? as usize;
+            let kana = POOL
+                .get(kana_at + 1..kana_at + 1 + kana_len)?
+                .iter()
+                .filter_map(|b| {
+                    if b & 0x80 != 0 {
+                        Some(char::from(b & 0x7F))
+                    } else {
+                        char::from_u32(0x30A0 + u32::from(*b))
+                    }
+                })
+                .collect();
+            Some(Town {
+                city: CityId(city),
+                name,
+                kana,
+                has_chome,
+            })
+        };
+        read().unwrap_or(Town {
+            city: CityId(city),
+            name: String::new(),
+            kana: String::new(),
+            has_chome: false,
+        })
+    }
+
+    /// Every prefecture name (with or without 都/府/県) that starts `text`, longest first,
+    /// with the number of characters it covers. `text` is in match form
+    /// ([`super::fold::fold_for_match`]).
+    pub fn prefecture_prefixes(&self, text: &[char]) -> Vec<(PrefId, usize)> {
+        self.prefixes(&[NS_PREF], text)
+            .into_iter()
+            .map(|(v, n)| (PrefId(v as u8), n))
+            .collect()
+    }
+
+    /// Every municipality name that starts `text`, longest first. With a prefecture, only
+    /// its municipalities; without, all of Japan (and a name shared by several is
+    /// [`CityMatch::Ambiguous`]).
+    pub fn city_prefixes(&self, pref: Option<PrefId>, text: &[char]) -> Vec<(CityMatch, usize)> {
+        let scope: Vec<u8> = match pref {
+            Some(p) => vec![NS_CITY_IN_PREF, p.0],
+            None => vec![NS_CITY],
+        };
+        self.prefixes(&scope, text)
+            .into_iter()
+            .map(|(v, n)| {
+                let id = CityId((v & 0xFFFF) as u16);
+                let m = if v & AMBIGUOUS != 0 {
+                    CityMatch::Ambiguous(id)
+                } else {
+                    CityMatch::Unique(id)
+                };
+                (m, n)
+            })
+            .collect()
+    }
+
+    /// Every town of `city` whose name starts `text`, longest first.
+    pub fn town_prefixes(&self, city: CityId, text: &[char]) -> Vec<(TownId, usize)> {
+        let mut scope = vec![NS_TOWN];
+        scope.extend(city.0.to_be_bytes());
+        self.prefixes(&scope, text)
+            .into_iter()
+            .map(|(v, n)| (TownId(v as u32), n))
+            .collect()
+    }
+
+    /// The municipality (and town, when unique) of a 7-digit postal code.
+    ///
+    /// ```
+    /// let g = mikiwame::address::gazetteer::gazetteer();
+    /// let area = g.postal_area("1540001").unwrap();
+    /// assert_eq!(g.city(area.city).name, "世田谷区");
+    /// assert_eq!(g.town(area.town.unwrap()).name, "池尻");
+    /// ```
+    pub fn postal_area(&self, code: &str) -> Option<PostalArea> {
+        let mut key = vec![NS_POSTAL];
+        key.extend(code.as_bytes());
+        let v = self.map.get(&key)?;
+        let city = ((v >> 16) & 0xFFFF) as u32;
+        let town = (v & 0xFFFF) as u32;
+        Some(PostalArea {
+            city: CityId(city as u16),
+            town: if town == 0 {
+                None
+            } else {
+                Some(TownId((city << 16) | (town - 1)))
+            },
+        })
+    }
+
+    /// Walks the fst along `scope` then `text`, collecting every final state.
+    fn prefixes(&self, scope: &[u8], text: &[char]) -> Vec<(u64, usize)> {
+        let fst = self.map.as_fst();
+        let mut node = fst.root();
+        let mut out = fst::raw::Output::zero();
+        for b in scope {
+            match node.find_input(*b) {
+                Some(i) => {
+                    let t = node.transition(i);
+                    out = out.cat(t.out);
+                    node = fst.node(t.addr);
+                }
+                None => return Vec::new(),
+            }
+        }
+        let mut found = Vec::new();
+        let mut buf = [0u8; 4];
+        'chars: for (i, c) in text.iter().enumerate() {
+            for b in c.encode_utf8(&mut buf).bytes() {
+                match node.find_input(b) {
+                    Some(t) => {
+                        let t = node.transition(t);
+                        out = out.cat(t.out);
+                        node = fst.node(t.addr);
+                    }
+                    None => break 'chars,
+                }
+            }
+            if node.is_final() {
+                found.push((out.cat(node.final_output()).value(), i + 1));
+            }
+        }
+        found.reverse();
+        found
+    }
+}
+
+/// Decodes a town name: one byte for the 128 most frequent characters, two for the rest.
+fn decode_name(bytes: &[u8]) -> Option<String> {
+    let table = chars_table();
+    let mut out = String::with_capacity(bytes.len() * 3);
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let idx = if b < 0x80 {
+            i += 1;
+            b as usize
+        } else {
+            let lo = *bytes.get(i + 1)?;
+            i += 2;
+            (((b & 0x7F) as usize) << 8) | lo as usize
+        };
+        out.push(*table.get(idx)?);
+    }
+    Some(out)
+}
+
+fn chars_table() -> &'static [char] {
+    static T: OnceLock<Vec<char>> = OnceLock::new();
+    T.get_or_init(|| tables::CHAR_TABLE.chars().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chars(s: &str) -> Vec<char> {
+        super::super::fold::fold_for_match(s).chars().collect()
+    }
+
+    #[test]
+    fn embedded_size_is_compact() {
+        let g = gazetteer();
+        assert!(g.size_bytes() < 4 * 1024 * 1024, "{} bytes", g.size_bytes());
+        let (p, c, _) = g.counts();
+        assert_eq!(p, 47);
+        assert!(c > 1800);
+    }
+
+    #[test]
+    fn ambiguous_cities() {
+        let g = gazetteer();
+        for name in ["府中市", "伊達市", "北区"] {
+            let m = g.city_prefixes(None, &chars(name));
+            assert!(matches!(m[0].0, CityMatch::Ambiguous(_)), "{name}");
+        }
+        let m = g.city_prefixes(None, &chars("世田谷区"));
+        assert!(matches!(m[0].0, CityMatch::Unique(_)));
+    }
+
+    #[test]
+    fn hokkaido_grid_spellings() {
+        let g = gazetteer();
+        let pref = g.prefecture_prefixes(&chars("北海道"))[0].0;
+        let t = chars("札幌市中央区北3西6");
+        let (city, used) = g.city_prefixes(Some(pref), &t)[0];
+        let towns = g.town_prefixes(city.unique().unwrap(), &t[used..]);
+        assert_eq!(g.town(towns[0].0).name, "北三条西");
+    }
+}

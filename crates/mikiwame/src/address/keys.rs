@@ -23,8 +23,10 @@ pub struct BlockKey(String);
 /// For a detached house (no floor, no room) it equals the block key's text.
 ///
 /// ```
-/// let a = mikiwame::address::normalize("東京都世田谷区池尻1-2-3 ハイツ池尻3F 301号室").unwrap();
-/// assert_eq!(a.unit_key().as_str(), "東京都世田谷区池尻|c1|b2|g3|f3|r301");
+/// let a = mikiwame::address::normalize("東京都世田谷区池尻1-2-3 ハイツ池尻3F").unwrap();
+/// assert_eq!(a.unit_key().as_str(), "東京都世田谷区池尻|c1|b2|g3|f3");
+/// let b = mikiwame::address::normalize("東京都世田谷区池尻1-2-3 ハイツ池尻3F 301号室").unwrap();
+/// assert_eq!(b.unit_key().as_str(), "東京都世田谷区池尻|c1|b2|g3|r301");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -123,7 +125,13 @@ impl Address {
             s.push_str("|id");
             s.push_str(id);
         } else {
-            if let Some(f) = self.floor {
+            // A numbered room already says where it is; the floor is kept only when the
+            // room does not (3F, or 3F-A), so "3F 301号室" and "301号室" agree.
+            let numbered_room = self
+                .room
+                .as_deref()
+                .is_some_and(|r| r.chars().any(|c| c.is_ascii_digit()));
+            if let (Some(f), false) = (self.floor, numbered_room) {
                 s.push_str("|f");
                 s.push_str(&f.to_string());
             }
@@ -133,6 +141,66 @@ impl Address {
             }
         }
         UnitKey(s)
+    }
+}
+
+impl Address {
+    /// The address written out in one canonical notation (prefecture, city, town,
+    /// N丁目N番N号, building, floor, room). Normalizing it again gives the same keys.
+    ///
+    /// ```
+    /// let a = mikiwame::address::normalize("世田谷区池尻１－２－３ ハイツ池尻１０１").unwrap();
+    /// assert_eq!(a.render(), "東京都世田谷区池尻1丁目2番3号 ハイツ池尻 101号室");
+    /// let again = mikiwame::address::normalize(&a.render()).unwrap();
+    /// assert_eq!(again.unit_key(), a.unit_key());
+    /// ```
+    pub fn render(&self) -> String {
+        use std::fmt::Write as _;
+        if self.script == Script::Latin {
+            let mut s = self.street.clone().unwrap_or_default();
+            if let Some(f) = self.floor {
+                let _ = write!(s, " {f}F");
+            }
+            if let Some(r) = &self.room {
+                let _ = write!(s, " #{r}");
+            }
+            return s;
+        }
+        let mut s = String::new();
+        for part in [&self.prefecture, &self.city, &self.town]
+            .into_iter()
+            .flatten()
+        {
+            s.push_str(part);
+        }
+        if let Some(c) = self.chome {
+            let _ = write!(s, "{c}丁目");
+        }
+        if let Some(b) = self.banchi {
+            let _ = write!(s, "{b}番");
+        }
+        if let Some(g) = self.go {
+            let _ = write!(s, "{g}号");
+        }
+        for n in &self.sub_numbers {
+            let _ = write!(s, "-{n}");
+        }
+        if let Some(x) = &self.lot_suffix {
+            s.push_str(x);
+        }
+        if let Some(id) = &self.forwarding_id {
+            let _ = write!(s, " {id}");
+        }
+        if let Some(b) = &self.building {
+            let _ = write!(s, " {b}");
+        }
+        if let Some(f) = self.floor {
+            let _ = write!(s, " {f}F");
+        }
+        if let Some(r) = &self.room {
+            let _ = write!(s, " {r}号室");
+        }
+        s
     }
 }
 

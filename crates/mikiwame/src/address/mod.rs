@@ -70,3 +70,42 @@ pub fn normalize_with_postal_code(input: &str, postal_code: Option<&str>) -> Res
     }
     Ok(parse::parse(input, postal_code))
 }
+
+/// The output row of `mikiwame normalize` (and the bindings' `normalize_address`):
+/// `input`, `block_key`, `unit_key`, `components`, `anomalies`, `error` (null).
+///
+/// ```
+/// let a = mikiwame::address::normalize("東京都世田谷区池尻1-2-3").unwrap();
+/// let v = mikiwame::address::to_json(&a);
+/// assert_eq!(v["components"]["chome"], 1);
+/// assert_eq!(v["block_key"], "東京都世田谷区池尻|c1|b2|g3");
+/// ```
+pub fn to_json(a: &Address) -> serde_json::Value {
+    serde_json::json!({
+        "input": a.input,
+        "block_key": a.block_key(),
+        "unit_key": a.unit_key(),
+        "components": {
+            "script": a.script,
+            "postal_code": a.postal_code,
+            "prefecture": a.prefecture,
+            "city": a.city,
+            "town": a.town,
+            "town_kana": a.town_kana,
+            "chome": a.chome,
+            "banchi": a.banchi,
+            "go": a.go,
+            "sub_numbers": a.sub_numbers,
+            "lot_suffix": a.lot_suffix,
+            "building": a.building,
+            "floor": a.floor,
+            "room": a.room,
+            "forwarding_id": a.forwarding_id,
+            "street": a.street,
+            "country": a.country,
+        },
+        "anomalies": a.anomalies,
+        "obfuscated": a.is_obfuscated(),
+        "error": null,
+    })
+}

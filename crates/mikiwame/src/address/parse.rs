@@ -1,8 +1,1345 @@
-//! The Japanese address parser (stub).
-use super::Address;
-pub(crate) fn parse(input: &str, _postal: Option<&str>) -> Address {
-    Address {
+//! The Japanese address parser.
+//!
+//! The input is folded twice ([`super::fold`]): a display form and a match form of the
+//! same length, so positions agree. The parser then walks it left to right:
+//!
+//! 1. strips what is not the address: postal codes, phone numbers, care-of parts (様方,
+//!    気付, c/o), and text before the prefecture (a room or building moved to the front);
+//! 2. matches prefecture, municipality and town against the gazetteer (longest match
+//!    first, falling back to shorter ones), skipping a repeated prefecture or city (an
+//!    obfuscation), an omitted prefecture or 郡 or designated city, 大字/字, and Kyoto
+//!    street descriptions (…通…上る);
+//! 3. reads the lot (丁目, 番地, 号, sub-numbers) from numbers and their markers or hyphens;
+//! 4. reads building, floor and room (or a forwarding customer ID) from what is left.
+//!
+//! Every step is a bounded scan over at most [`super::MAX_ADDRESS_BYTES`] of input, so
+//! parsing is linear in the input.
+
+use std::rc::Rc;
+
+use super::anomaly::Anomaly;
+use super::components::{Address, Floor, Script};
+use super::fold::{fold_chars, fold_width};
+use super::gazetteer::{gazetteer, CityId, CityMatch, Gazetteer, PrefId, TownId};
+use super::latin;
+use super::numerals::{is_kanji_numeral, kanji_number, kanji_to_arabic};
+
+pub(crate) fn parse(input: &str, postal_code: Option<&str>) -> Address {
+    let mut a = Address {
         input: input.to_string(),
         ..Default::default()
+    };
+    let display: Vec<char> = fold_width(input).chars().collect();
+    if let Some(code) = postal_code.and_then(clean_postal) {
+        a.postal_code = Some(code);
+    }
+    if display.iter().all(|c| !c.is_alphanumeric()) {
+        a.flag(Anomaly::Unparsed);
+        return a;
+    }
+    if latin::is_latin(&display) {
+        a.script = Script::Latin;
+        latin::parse(&mut a, &display);
+        return a;
+    }
+    let matched = fold_chars(&display);
+    let mut p = Parser {
+        d: display,
+        m: Rc::new(matched),
+        g: gazetteer(),
+        a,
+    };
+    p.run();
+    p.a
+}
+
+/// Seven ASCII digits from a postal code as written (〒154-0001, １５４００１).
+fn clean_postal(s: &str) -> Option<String> {
+    let digits: String = fold_width(s).chars().filter(char::is_ascii_digit).collect();
+    (digits.len() == 7).then_some(digits)
+}
+
+struct Parser {
+    /// Display form.
+    d: Vec<char>,
+    /// Match form, same length; shared so lookups can borrow it while the address is
+    /// being filled in.
+    m: Rc<Vec<char>>,
+    g: &'static Gazetteer,
+    a: Address,
+}
+
+/// The result of reading prefecture, city and town.
+#[derive(Default)]
+struct Place {
+    pref: Option<PrefId>,
+    city: Option<CityId>,
+    town: Option<TownId>,
+    /// Where the lot part starts.
+    end: usize,
+}
+
+impl Parser {
+    fn run(&mut self) {
+        self.drop_oaza();
+        self.blank_care_of();
+        self.blank_phones();
+        self.blank_postal_codes();
+        let start = self.first_content(0);
+        let place = self
+            .read_place(start)
+            .or_else(|| self.place_from_postal(start));
+        let Some(place) = place else {
+            self.unknown_place(start);
+            return;
+        };
+        self.fill_names(&place);
+        self.check_postal(&place);
+        let has_chome = place
+            .town
+            .map(|t| self.g.town(t).has_chome)
+            .unwrap_or(false);
+        let after_lot = self.read_lot(place.end, place.town.is_some(), has_chome);
+        self.read_unit(after_lot, self.d.len());
+        if self.a.banchi.is_none() && self.a.chome.is_none() {
+            self.a.flag(Anomaly::NoLotNumber);
+        }
+    }
+
+    /// 大字 is optional wherever it stands (北勢町大字阿下喜 = 北勢町阿下喜).
+    fn drop_oaza(&mut self) {
+        let mut i = 0;
+        while i + 1 < self.m.len() {
+            if self.m[i] == '大' && self.m[i + 1] == '字' {
+                Rc::make_mut(&mut self.m).drain(i..i + 2);
+                self.d.drain(i..i + 2);
+            } else {
+                i += 1;
+            }
+        }
+    }
+
+    // ---- stripping -------------------------------------------------------------------
+
+    /// Blanks `range` in both forms (spaces keep positions).
+    fn blank(&mut self, from: usize, to: usize) {
+        let m = Rc::make_mut(&mut self.m);
+        for i in from..to.min(self.d.len()) {
+            self.d[i] = ' ';
+            m[i] = ' ';
+        }
+    }
+
+    fn starts_with(&self, at: usize, s: &str) -> bool {
+        (at..)
+            .zip(s.chars())
+            .all(|(i, c)| self.m.get(i) == Some(&c))
+    }
+
+    fn find(&self, from: usize, s: &str) -> Option<usize> {
+        (from..self.m.len()).find(|i| self.starts_with(*i, s))
+    }
+
+    /// 山田様方 / 山田気付 / c/o Yamada: the receiver is someone else.
+    fn blank_care_of(&mut self) {
+        if !self.m.iter().any(|c| matches!(c, '様' | '気' | '/')) {
+            return;
+        }
+        for marker in ["様方", "気付", "様気付"] {
+            while let Some(at) = self.find(0, marker) {
+                // The name before the marker runs back to a space, a digit or a bracket.
+                let mut from = at;
+                while from > 0 {
+                    let c = self.m[from - 1];
+                    if c == ' ' || c.is_ascii_digit() || is_bracket(c) || c == '-' {
+                        break;
+                    }
+                    from -= 1;
+                }
+                // Never eat the whole address: stop at the last number before the marker.
+                self.blank(from, at + marker.chars().count());
+                self.a.flag(Anomaly::CareOf);
+            }
+        }
+        for marker in ["c/o", "C/O", "C/o"] {
+            if let Some(at) = self.find(0, marker) {
+                let mut to = at + 3;
+                while to < self.m.len() && self.m[to] == ' ' {
+                    to += 1;
+                }
+                while to < self.m.len() && !matches!(self.m[to], ' ' | ',') {
+                    to += 1;
+                }
+                self.blank(at, to);
+                self.a.flag(Anomaly::CareOf);
+            }
+        }
+    }
+
+    /// Phone numbers glued into the address (TEL 03-1234-5678, 090-1234-5678).
+    fn blank_phones(&mut self) {
+        let n = self.m.len();
+        let mut i = 0;
+        while i < n {
+            for label in [
+                "TEL:",
+                "TEL",
+                "Tel:",
+                "Tel",
+                "tel:",
+                "電話番号:",
+                "電話番号",
+                "電話:",
+                "電話",
+            ] {
+                if self.starts_with(i, label) {
+                    let end = i + label.chars().count();
+                    let (digits, to) = self.digit_run(end);
+                    if digits >= 10 {
+                        self.blank(i, to);
+                        self.a.flag(Anomaly::PhoneInText);
+                    }
+                }
+            }
+            if self.m[i] == '0' && (i == 0 || !self.m[i - 1].is_ascii_digit()) {
+                let (digits, to) = self.digit_run(i);
+                let groups = self.m[i..to].split(|c| *c == '-').count();
+                let plain_mobile = groups == 1
+                    && digits == 11
+                    && matches!(self.m.get(i + 1..i + 3), Some(['7' | '8' | '9', '0']));
+                if (digits == 10 || digits == 11) && (groups == 3 || plain_mobile) {
+                    self.blank(i, to);
+                    self.a.flag(Anomaly::PhoneInText);
+                    i = to;
+                    continue;
+                }
+            }
+            i += 1;
+        }
+    }
+
+    /// Digits and hyphens from `from`: (number of digits, end).
+    fn digit_run(&self, from: usize) -> (usize, usize) {
+        let mut i = from;
+        while i < self.m.len() && self.m[i] == ' ' {
+            i += 1;
+        }
+        let mut digits = 0;
+        while i < self.m.len() && (self.m[i].is_ascii_digit() || self.m[i] == '-') {
+            if self.m[i].is_ascii_digit() {
+                digits += 1;
+            }
+            i += 1;
+        }
+        (digits, i)
+    }
+
+    /// 〒154-0001 anywhere, or NNN-NNNN at the start: the postal code.
+    fn blank_postal_codes(&mut self) {
+        let n = self.m.len();
+        let mut i = 0;
+        let mut seen_content = false;
+        while i < n {
+            let marked = matches!(self.m[i], '〒' | '\u{3020}' | '\u{3036}');
+            let at_start = !seen_content;
+            if self.m[i] != ' ' {
+                seen_content = true;
+            }
+            let from = if marked { i + 1 } else { i };
+            if (marked || at_start) && from < n {
+                let (digits, to) = self.digit_run(from);
+                let text: String = self.m[from..to].iter().filter(|c| **c != ' ').collect();
+                let shaped = digits == 7
+                    && (text.len() == 7
+                        || (text.len() == 8 && text.as_bytes().get(3) == Some(&b'-')));
+                if shaped {
+                    let code: String = text.chars().filter(char::is_ascii_digit).collect();
+                    if self.a.postal_code.is_none() {
+                        self.a.postal_code = Some(code);
+                    }
+                    let rest_is_address = self.m[to..].iter().any(|c| !matches!(c, ' '));
+                    let before_is_address =
+                        !at_start && self.m[..i].iter().any(|c| c.is_alphanumeric());
+                    if before_is_address && rest_is_address {
+                        self.a.flag(Anomaly::PostalCodeInText);
+                    }
+                    self.blank(i, to);
+                    i = to;
+                    continue;
+                }
+            }
+            i += 1;
+        }
+    }
+
+    fn first_content(&self, from: usize) -> usize {
+        let mut i = from;
+        while i < self.m.len() && (self.m[i] == ' ' || is_separator_punct(self.m[i])) {
+            i += 1;
+        }
+        i
+    }
+
+    // ---- place -----------------------------------------------------------------------
+
+    /// Finds prefecture, city and town. Text before the prefecture is read as a unit
+    /// written in front (flagged).
+    fn read_place(&mut self, start: usize) -> Option<Place> {
+        // The prefecture or city may not stand first: a room or building moved to the front.
+        let limit = self.m.len().min(start + 64);
+        for at in start..limit {
+            if at > start && !self.boundary_before(at) {
+                continue;
+            }
+            if let Some(place) = self.place_at(at) {
+                if at > start {
+                    let before_end = at;
+                    let had = self.a.room.is_some() || self.a.building.is_some();
+                    self.read_unit(start, before_end);
+                    if !had
+                        && (self.a.room.is_some()
+                            || self.a.building.is_some()
+                            || self.a.floor.is_some())
+                    {
+                        self.a.flag(Anomaly::UnitMisplaced);
+                    }
+                }
+                return Some(place);
+            }
+        }
+        None
+    }
+
+    /// Can a prefecture or city name begin here (not in the middle of a word)?
+    fn boundary_before(&self, at: usize) -> bool {
+        let prev = self.m[at - 1];
+        prev == ' '
+            || prev.is_ascii_digit()
+            || is_bracket(prev)
+            || is_separator_punct(prev)
+            || matches!(prev, '室' | '階' | '号' | '棟')
+            || prev.is_ascii_alphabetic()
+            || is_katakana(prev)
+    }
+
+    fn place_at(&mut self, at: usize) -> Option<Place> {
+        let m = Rc::clone(&self.m);
+        for (pref, used) in self.g.prefecture_prefixes(&m[at..]) {
+            let mut pos = self.first_content(at + used);
+            if self.g.city_prefixes(Some(pref), &m[pos..]).is_empty() {
+                pos = self.skip_repeats_of_pref(pref, pos);
+                pos = self.first_content(pos);
+            }
+            let rest = &m[pos..];
+            if let Some((city, used)) = self.g.city_prefixes(Some(pref), rest).first().copied() {
+                let city_id = match city {
+                    CityMatch::Unique(c) => c,
+                    // Two wards of one name in a prefecture (大阪市北区, 堺市北区).
+                    CityMatch::Ambiguous(c) => {
+                        self.a.flag(Anomaly::AmbiguousCity);
+                        c
+                    }
+                };
+                let mut p = Place {
+                    pref: Some(pref),
+                    city: Some(city_id),
+                    town: None,
+                    end: pos + used,
+                };
+                self.after_city(&mut p);
+                return Some(p);
+            }
+            // A city of another prefecture (東京都横浜市…): keep the city, flag the mix.
+            if let Some((CityMatch::Unique(c), used)) =
+                self.g.city_prefixes(None, rest).first().copied()
+            {
+                if self.g.city(c).pref != pref {
+                    self.a.flag(Anomaly::CityNotInPrefecture);
+                    let mut p = Place {
+                        pref: Some(pref),
+                        city: Some(c),
+                        town: None,
+                        end: pos + used,
+                    };
+                    self.after_city(&mut p);
+                    return Some(p);
+                }
+            }
+        }
+        // No prefecture: the city alone.
+        let (city, used) = self.g.city_prefixes(None, &m[at..]).first().copied()?;
+        let mut p = Place {
+            pref: None,
+            city: None,
+            town: None,
+            end: at + used,
+        };
+        match city {
+            CityMatch::Unique(c) => {
+                p.city = Some(c);
+                p.pref = Some(self.g.city(c).pref);
+            }
+            CityMatch::Ambiguous(_) => {
+                // Never guess; a postal code may settle it.
+                let written: String = self.d[at..at + used].iter().collect();
+                let by_postal = self
+                    .a
+                    .postal_code
+                    .as_deref()
+                    .and_then(|code| self.g.postal_area(code))
+                    .filter(|area| self.g.city(area.city).name.ends_with(&written));
+                match by_postal {
+                    Some(area) => {
+                        p.city = Some(area.city);
+                        p.pref = Some(self.g.city(area.city).pref);
+                    }
+                    None => {
+                        self.a.flag(Anomaly::AmbiguousCity);
+                        self.a.city = Some(written);
+                        // Without a city, towns cannot be looked up: read the rest as unknown.
+                        let end = p.end;
+                        self.unknown_town(end);
+                        return None;
+                    }
+                }
+            }
+        }
+        self.after_city(&mut p);
+        Some(p)
+    }
+
+    /// No prefecture or city written: take them from the postal code, then read the town.
+    fn place_from_postal(&mut self, start: usize) -> Option<Place> {
+        if self.a.town.is_some() || self.a.city.is_some() {
+            return None;
+        }
+        let area = self.g.postal_area(self.a.postal_code.as_deref()?)?;
+        let mut p = Place {
+            pref: Some(self.g.city(area.city).pref),
+            city: Some(area.city),
+            town: None,
+            end: start,
+        };
+        self.read_town(&mut p);
+        Some(p)
+    }
+
+    fn skip_repeats_of_pref(&mut self, pref: PrefId, mut pos: usize) -> usize {
+        loop {
+            let p2 = self.first_content(pos);
+            let m = Rc::clone(&self.m);
+            match self.g.prefecture_prefixes(&m[p2..]).first() {
+                Some((again, used)) if *again == pref => {
+                    // 京都 (prefecture) followed by 京都市 is no repeat.
+                    let after = p2 + used;
+                    if self.m.get(after) == Some(&'市') {
+                        return pos;
+                    }
+                    self.a.flag(Anomaly::PrefectureRepeated);
+                    pos = after;
+                }
+                _ => return pos,
+            }
+        }
+    }
+
+    /// After the city: repeated prefecture/city, then the town.
+    fn after_city(&mut self, p: &mut Place) {
+        let Some(city) = p.city else { return };
+        loop {
+            let pos = self.first_content(p.end);
+            let m = Rc::clone(&self.m);
+            let rest = &m[pos..];
+            if let Some(pref) = p.pref {
+                let full = self.g.prefecture_name(pref).chars().count();
+                if let Some((again, used)) = self.g.prefecture_prefixes(rest).first() {
+                    // Only the full name (東京都) counts as a repeat here: a bare 京都 may
+                    // begin a town (京都御苑).
+                    if *again == pref && *used == full {
+                        self.a.flag(Anomaly::PrefectureRepeated);
+                        p.end = pos + used;
+                        continue;
+                    }
+                }
+            }
+            if let Some((again, used)) = self.g.city_prefixes(p.pref, rest).first() {
+                let same = match again {
+                    CityMatch::Unique(c) | CityMatch::Ambiguous(c) => *c == city,
+                };
+                if same && self.g.town_prefixes(city, rest).first().map(|t| t.1) < Some(*used) {
+                    self.a.flag(Anomaly::CityRepeated);
+                    p.end = pos + used;
+                    continue;
+                }
+            }
+            p.end = pos;
+            break;
+        }
+        self.read_town(p);
+    }
+
+    fn read_town(&mut self, p: &mut Place) {
+        let Some(city) = p.city else { return };
+        let mut pos = self.first_content(p.end);
+        // 大字 / 字 before the town name.
+        for prefix in ["大字", "字"] {
+            if self.starts_with(pos, prefix) {
+                let after = pos + prefix.chars().count();
+                if !self.g.town_prefixes(city, &self.m[after..]).is_empty() {
+                    pos = after;
+                    break;
+                }
+            }
+        }
+        let (strict, fallback) = self.town_here(city, pos);
+        if let Some((town, end)) = strict {
+            p.town = Some(town);
+            p.end = end;
+            return;
+        }
+        // Kyoto street descriptions (河原町通三条上る) or a unit written before the town:
+        // look ahead for a known town followed by a lot number.
+        let limit = self.m.len().min(pos + 48);
+        for at in pos + 1..limit {
+            if let (Some((town, end)), _) = self.town_here(city, at) {
+                if !self.lot_follows(end) {
+                    continue;
+                }
+                let skipped: String = self.m[pos..at].iter().collect();
+                let place_words = skipped.chars().all(|c| is_kanji_char(c) || c == ' ');
+                if !is_kyoto_street(&skipped) && !place_words {
+                    let had = self.a.room.is_some() || self.a.building.is_some();
+                    self.read_unit(pos, at);
+                    if !had && (self.a.room.is_some() || self.a.building.is_some()) {
+                        self.a.flag(Anomaly::UnitMisplaced);
+                    }
+                }
+                p.town = Some(town);
+                p.end = end;
+                return;
+            }
+        }
+        if let Some((town, end)) = fallback {
+            p.town = Some(town);
+            p.end = end;
+            return;
+        }
+        self.unknown_town(pos);
+        p.end = self.m.len();
+    }
+
+    /// A known town at `at`, longest first: one followed by something a town can be
+    /// followed by (strict), else the longest name match (fallback).
+    fn town_here(
+        &self,
+        city: CityId,
+        at: usize,
+    ) -> (Option<(TownId, usize)>, Option<(TownId, usize)>) {
+        let candidates = self.g.town_prefixes(city, &self.m[at..]);
+        let mut fallback = None;
+        for (town, used) in candidates {
+            let mut end = at + used;
+            // 宇治浦田町 written for the gazetteer's 宇治浦田.
+            if self.m.get(end) == Some(&'町') && self.lot_follows(end + 1) {
+                end += 1;
+            }
+            // 大字X字Y: the 字 part is a sub-area; skip it.
+            let end = self.skip_koaza(end);
+            if self.town_may_end(end) {
+                return (Some((town, end)), None);
+            }
+            fallback.get_or_insert((town, end));
+        }
+        // A known town followed by a sub-area name without 字 (白木町幸川464番): skip the
+        // kanji up to the lot number.
+        match fallback {
+            Some((town, end)) => {
+                let mut i = end;
+                while i < self.m.len()
+                    && i < end + 8
+                    && is_kanji_char(self.m[i])
+                    && !self.kanji_lot_at(i)
+                {
+                    i += 1;
+                }
+                if i > end && self.lot_follows(i) {
+                    (Some((town, i)), None)
+                } else {
+                    (None, Some((town, end)))
+                }
+            }
+            None => (None, None),
+        }
+    }
+
+    fn skip_koaza(&self, end: usize) -> usize {
+        if self.starts_with(end, "字") {
+            let mut i = end + 1;
+            while i < self.m.len()
+                && !self.m[i].is_ascii_digit()
+                && !(is_kanji_numeral(self.m[i]) && self.kanji_lot_at(i))
+                && self.m[i] != ' '
+            {
+                i += 1;
+            }
+            if i < self.m.len() {
+                return i;
+            }
+        }
+        end
+    }
+
+    fn town_may_end(&self, end: usize) -> bool {
+        match self.m.get(end) {
+            None => true,
+            Some(c) => {
+                c.is_ascii_digit()
+                    || is_kanji_numeral(*c)
+                    || *c == ' '
+                    || *c == '-'
+                    || is_bracket(*c)
+                    || *c == '字'
+                    || *c == '番'
+            }
+        }
+    }
+
+    fn lot_follows(&self, end: usize) -> bool {
+        let i = self.first_content(end);
+        matches!(self.m.get(i), Some(c) if c.is_ascii_digit() || is_kanji_numeral(*c))
+    }
+
+    /// The town is not in the gazetteer: keep its folded spelling up to the first number.
+    fn unknown_town(&mut self, pos: usize) {
+        let mut end = pos;
+        while end < self.m.len() {
+            let c = self.m[end];
+            if c.is_ascii_digit() || c == ' ' || c == '-' {
+                break;
+            }
+            if is_kanji_numeral(c) && self.kanji_lot_at(end) {
+                break;
+            }
+            end += 1;
+        }
+        let name: String = self.m[pos..end].iter().collect();
+        let name = kanji_to_arabic(name.trim());
+        if !name.is_empty() {
+            self.a.town = Some(name);
+            self.a.flag(Anomaly::UnknownTown);
+        }
+        let after = self.read_lot(end, false, false);
+        self.read_unit(after, self.m.len());
+    }
+
+    /// Is the kanji numeral at `at` a lot number (followed by 丁目, 番, 号, の + number)?
+    fn kanji_lot_at(&self, at: usize) -> bool {
+        let Some((_, used)) = kanji_number(&self.m[at..]) else {
+            return false;
+        };
+        let after = at + used;
+        for marker in ["丁目", "番地", "番", "号", "-"] {
+            if self.starts_with(after, marker) {
+                return !self.marker_is_name(after, marker);
+            }
+        }
+        if self.starts_with(after, "丁") {
+            return true;
+        }
+        after >= self.m.len()
+    }
+
+    /// No place could be read at all.
+    fn unknown_place(&mut self, start: usize) {
+        if self.a.town.is_some() || self.a.city.is_some() {
+            return;
+        }
+        // Keep the keys useful: read whatever lot and unit there are.
+        let mut end = start;
+        while end < self.m.len() && !self.m[end].is_ascii_digit() {
+            end += 1;
+        }
+        let name: String = self.m[start..end]
+            .iter()
+            .collect::<String>()
+            .trim()
+            .to_string();
+        if !name.is_empty() {
+            self.a.town = Some(kanji_to_arabic(&name));
+        }
+        let after = self.read_lot(end, false, false);
+        self.read_unit(after, self.m.len());
+        if (self.a.banchi.is_none() && self.a.chome.is_none()) || self.a.town.is_none() {
+            self.a.flag(Anomaly::Unparsed);
+        } else {
+            self.a.flag(Anomaly::UnknownTown);
+        }
+        self.a.prefecture = None;
+    }
+
+    fn fill_names(&mut self, p: &Place) {
+        if let Some(pref) = p.pref {
+            self.a.prefecture = Some(self.g.prefecture_name(pref).to_string());
+        }
+        if let Some(city) = p.city {
+            self.a.city = Some(self.g.city(city).name.to_string());
+        }
+        if let Some(town) = p.town {
+            let t = self.g.town(town);
+            self.a.town = Some(t.name.to_string());
+            if !t.kana.is_empty() {
+                self.a.town_kana = Some(t.kana);
+            }
+        }
+    }
+
+    fn check_postal(&mut self, p: &Place) {
+        let Some(code) = self.a.postal_code.clone() else {
+            return;
+        };
+        let Some(area) = self.g.postal_area(&code) else {
+            // A well-formed code that does not exist.
+            self.a.flag(Anomaly::PostalCodeMismatch);
+            return;
+        };
+        match p.city {
+            Some(city) => {
+                if city != area.city {
+                    // Two names for one place (designated city written without its ward)?
+                    let ours = self.g.city(city).name;
+                    let theirs = self.g.city(area.city).name;
+                    if !theirs.starts_with(ours) {
+                        self.a.flag(Anomaly::PostalCodeMismatch);
+                    }
+                } else if let (Some(town), Some(code_town)) = (p.town, area.town) {
+                    if town != code_town && self.g.town(town).name != self.g.town(code_town).name {
+                        self.a.flag(Anomaly::PostalCodeMismatch);
+                    }
+                }
+            }
+            None => {
+                let c = self.g.city(area.city);
+                if let Some(pref) = p.pref {
+                    if pref != c.pref {
+                        self.a.flag(Anomaly::PostalCodeMismatch);
+                        return;
+                    }
+                }
+                self.a.prefecture = Some(self.g.prefecture_name(c.pref).to_string());
+                self.a.city = Some(c.name.to_string());
+            }
+        }
+    }
+
+    // ---- lot -------------------------------------------------------------------------
+
+    /// Is this 番/号 part of a name (十五番館, 3号棟, 101号室) rather than a lot marker?
+    fn marker_is_name(&self, at: usize, marker: &str) -> bool {
+        let next = self.m.get(at + marker.chars().count()).copied();
+        match marker {
+            "番" | "番地" => matches!(next, Some('館' | '街' | '屋' | '舘' | '丁' | '町')),
+            "号" => matches!(next, Some('館' | '棟' | '室' | '舘' | '線' | '地')),
+            _ => false,
+        }
+    }
+
+    /// Reads 丁目, 番地, 号 and sub-numbers from `pos`; returns where the lot ends.
+    fn read_lot(&mut self, pos: usize, _known_town: bool, has_chome: bool) -> usize {
+        #[derive(Clone, Copy, PartialEq)]
+        enum Label {
+            Chome,
+            Banchi,
+            Go,
+            None,
+        }
+        let mut nums: Vec<(u32, Label, usize)> = Vec::new(); // value, label, digits
+        let mut i = self.first_content(pos);
+        let mut hyphens = false;
+        let mut markers = false;
+        let mut end = i;
+        let mut lot_suffix: Option<String> = None;
+        loop {
+            // A number: ASCII digits or a kanji numeral that is a lot number.
+            let (value, used, digits) = if self.m.get(i).is_some_and(char::is_ascii_digit) {
+                let mut j = i;
+                let mut v: u64 = 0;
+                while j < self.m.len() && self.m[j].is_ascii_digit() {
+                    v = (v * 10 + u64::from(self.m[j] as u8 - b'0')).min(u64::from(u32::MAX));
+                    j += 1;
+                }
+                (v as u32, j - i, j - i)
+            } else if self.m.get(i).is_some_and(|c| is_kanji_numeral(*c)) && self.kanji_lot_at(i) {
+                match kanji_number(&self.m[i..]) {
+                    Some((v, used)) => (v, used, v.to_string().len()),
+                    None => break,
+                }
+            } else {
+                break;
+            };
+            // A number glued to letters that follow (7千鳥ビル, 2F) is not a lot number.
+            let after = i + used;
+            if nums.is_empty() && self.glued_to_name(after) {
+                break;
+            }
+            let mut j = after;
+            let mut label = Label::None;
+            let mut take = |s: &str, l: Label, this: &Parser| -> bool {
+                if this.starts_with(j, s) && !this.marker_is_name(j, s) {
+                    j += s.chars().count();
+                    label = l;
+                    true
+                } else {
+                    false
+                }
+            };
+            let _ = take("丁目", Label::Chome, self)
+                || take("丁", Label::Chome, self)
+                || take("番地", Label::Banchi, self)
+                || take("番", Label::Banchi, self)
+                || take("号", Label::Go, self)
+                || take("地割", Label::None, self);
+            if label != Label::None {
+                markers = true;
+            }
+            nums.push((value, label, digits));
+            end = j;
+            // 甲/乙/丙 after a lot number.
+            if let Some(c) = self.m.get(j).copied() {
+                if matches!(c, '甲' | '乙' | '丙') {
+                    lot_suffix = Some(c.to_string());
+                    j += 1;
+                    end = j;
+                }
+            }
+            // The separator to the next number.
+            let mut k = j;
+            while k < self.m.len() && self.m[k] == ' ' {
+                k += 1;
+            }
+            let sep = self.m.get(k).copied();
+            let next_is_number = |at: usize| {
+                self.m.get(at).is_some_and(char::is_ascii_digit)
+                    || (self.m.get(at).is_some_and(|c| is_kanji_numeral(*c))
+                        && self.kanji_lot_at(at))
+            };
+            let mut after_sep = k + 1;
+            while self.m.get(after_sep) == Some(&' ') {
+                after_sep += 1;
+            }
+            match sep {
+                Some('-' | 'の' | 'ノ' | '之') if next_is_number(after_sep) => {
+                    hyphens = true;
+                    i = after_sep;
+                }
+                _ if label != Label::None
+                    && next_is_number(k)
+                    && (k == j || self.labelled_number_at(k)) =>
+                {
+                    i = k;
+                }
+                _ => break,
+            }
+            if nums.len() >= 8 {
+                break;
+            }
+        }
+        if nums.is_empty() {
+            return pos;
+        }
+        if hyphens && markers {
+            self.a.flag(Anomaly::MixedSeparators);
+        }
+        self.a.lot_suffix = lot_suffix;
+        // Assign positions: explicit labels first, then unlabelled numbers continue from
+        // the last label (chome -> banchi -> go -> sub), or by position when none.
+        let mut slots: [Option<u32>; 3] = [None, None, None];
+        let mut sub: Vec<u32> = Vec::new();
+        let mut room: Option<u32> = None;
+        let any_label = nums.iter().any(|n| n.1 != Label::None);
+        let chome_first = if any_label {
+            false
+        } else if has_chome {
+            true
+        } else if _known_town {
+            false
+        } else {
+            // Unknown town: 1-2-3 reads as 丁目-番-号; 123-4 as 番地-号.
+            nums.len() >= 3 || (nums[0].0 <= 30 && nums[0].2 <= 2 && nums.len() >= 2)
+        };
+        let mut next_slot = if chome_first { 0 } else { 1 };
+        let positional_count = nums.len();
+        for (idx, (v, label, digits)) in nums.iter().copied().enumerate() {
+            let slot = match label {
+                Label::Chome => 0,
+                Label::Banchi => 1,
+                Label::Go => 2,
+                Label::None => next_slot,
+            };
+            if slot <= 2 && slots[slot].is_none() {
+                slots[slot] = Some(v);
+                next_slot = slot + 1;
+            } else {
+                // Past 号: a sub-number, or the room (1-2-3-101, 123-4-101).
+                let last = idx + 1 == positional_count;
+                let room_like =
+                    last && (digits >= 3 || (chome_first && idx >= 3) || slots[2].is_some());
+                if room_like && label == Label::None {
+                    room = Some(v);
+                } else {
+                    sub.push(v);
+                }
+                next_slot = 3;
+            }
+        }
+        self.a.chome = slots[0];
+        self.a.banchi = slots[1];
+        self.a.go = slots[2];
+        self.a.sub_numbers = sub;
+        if let Some(r) = room {
+            self.a.room = Some(r.to_string());
+        }
+        end
+    }
+
+    /// A number at `at` followed by a lot marker (15番, 4号): part of the lot even after a
+    /// space.
+    fn labelled_number_at(&self, at: usize) -> bool {
+        let end = if self.m.get(at).is_some_and(char::is_ascii_digit) {
+            let mut j = at;
+            while self.m.get(j).is_some_and(char::is_ascii_digit) {
+                j += 1;
+            }
+            j
+        } else {
+            match kanji_number(&self.m[at..]) {
+                Some((_, used)) => at + used,
+                None => return false,
+            }
+        };
+        ["丁目", "番地", "番", "号"]
+            .iter()
+            .any(|m| self.starts_with(end, m) && !self.marker_is_name(end, m))
+    }
+
+    /// Is the number before `after` a unit (2F, 3階, 101号室, 3号棟) rather than a lot?
+    fn glued_to_name(&self, after: usize) -> bool {
+        let Some(c) = self.m.get(after).copied() else {
+            return false;
+        };
+        let next = self.m.get(after + 1).copied();
+        let floor_f = matches!(c, 'F' | 'f') && !next.is_some_and(|n| n.is_ascii_alphabetic());
+        floor_f
+            || matches!(c, '階' | '室' | '棟')
+            || (c == '号' && matches!(next, Some('室' | '棟' | '館')))
+    }
+
+    // ---- unit --------------------------------------------------------------------------
+
+    /// Reads building, floor, room and forwarding ID from `from..to`.
+    fn read_unit(&mut self, from: usize, to: usize) {
+        let seg: Vec<char> = self.m[from.min(to)..to].to_vec();
+        let dseg: Vec<char> = self.d[from.min(to)..to].to_vec();
+        let mut used = vec![false; seg.len()];
+        let n = seg.len();
+        let mut i = 0;
+        while i < n {
+            if used[i] {
+                i += 1;
+                continue;
+            }
+            // Forwarding customer code: 2+ letters and 4+ digits (SR123456, KX-004521).
+            if seg[i].is_ascii_alphabetic() && (i == 0 || !seg[i - 1].is_ascii_alphanumeric()) {
+                let mut j = i;
+                while j < n && seg[j].is_ascii_alphabetic() {
+                    j += 1;
+                }
+                let letters = j - i;
+                let mut k = j;
+                if k < n && seg[k] == '-' {
+                    k += 1;
+                }
+                let ds = k;
+                while k < n && seg[k].is_ascii_digit() {
+                    k += 1;
+                }
+                let digits = k - ds;
+                let ends = k >= n || !seg[k].is_ascii_alphanumeric();
+                if ends
+                    && (((2..=4).contains(&letters) && digits >= 4)
+                        || (letters == 1 && digits >= 5))
+                {
+                    let word: String = seg[i..j].iter().collect::<String>().to_ascii_uppercase();
+                    if !matches!(word.as_str(), "NO" | "ROOM" | "RM" | "APT" | "TEL" | "FAX") {
+                        let id: String = seg[i..k]
+                            .iter()
+                            .filter(|c| **c != '-')
+                            .collect::<String>()
+                            .to_ascii_uppercase();
+                        self.a.forwarding_id = Some(id);
+                        mark(&mut used, i, k);
+                        i = k;
+                        continue;
+                    }
+                }
+            }
+            // Floors: 地下1階, B1F, B1階, 3F, 3階, 三階.
+            if let Some((floor, end)) = floor_at(&seg, i) {
+                if self.a.floor.is_none() {
+                    self.a.floor = Some(Floor(floor));
+                }
+                mark(&mut used, i, end);
+                i = end;
+                continue;
+            }
+            // Rooms with a marker: #101, No.101, Room 101, 101号室, 101室, 101号 (at the end).
+            if let Some((room, start, end)) = room_at(&seg, i) {
+                if self.a.room.is_none() || start < i {
+                    self.a.room = Some(room);
+                }
+                mark(&mut used, start.min(i), end);
+                i = end;
+                continue;
+            }
+            i += 1;
+        }
+        // A bare trailing number (or A-102, A102) after the building name: the room.
+        if self.a.room.is_none() {
+            if let Some((room, start, end)) = trailing_room(&seg, &used) {
+                self.a.room = Some(room);
+                mark(&mut used, start, end);
+            }
+        }
+        // What is left is the building name.
+        let building: String = dseg
+            .iter()
+            .zip(&used)
+            .map(|(c, u)| if *u || is_bracket(*c) { ' ' } else { *c })
+            .collect();
+        let building = building
+            .split(' ')
+            .filter(|w| !w.is_empty() && w.chars().any(|c| c.is_alphanumeric()))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let building =
+            building.trim_matches(|c: char| c == '-' || c == ',' || c == '、' || c == ' ');
+        if !building.is_empty() && self.a.building.is_none() {
+            self.a.building = Some(building.to_string());
+        }
+    }
+}
+
+fn mark(used: &mut [bool], from: usize, to: usize) {
+    for u in used.iter_mut().take(to).skip(from) {
+        *u = true;
+    }
+}
+
+/// Reads a number (ASCII or kanji) at `i`: (value, end).
+fn number_at(seg: &[char], i: usize) -> Option<(u32, usize)> {
+    if seg.get(i).is_some_and(char::is_ascii_digit) {
+        let mut j = i;
+        let mut v: u64 = 0;
+        while j < seg.len() && seg[j].is_ascii_digit() {
+            v = (v * 10 + u64::from(seg[j] as u8 - b'0')).min(u64::from(u32::MAX));
+            j += 1;
+        }
+        Some((v as u32, j))
+    } else {
+        kanji_number(&seg[i..]).map(|(v, used)| (v, i + used))
+    }
+}
+
+fn floor_at(seg: &[char], i: usize) -> Option<(i16, usize)> {
+    let starts = |at: usize, s: &str| {
+        s.chars()
+            .enumerate()
+            .all(|(k, c)| seg.get(at + k) == Some(&c))
+    };
+    let to_floor = |v: u32| i16::try_from(v).ok();
+    // Basement: 地下1階, B1F, B1階, B1.
+    if starts(i, "地下") {
+        let (v, end) = number_at(seg, i + 2)?;
+        let end = if seg.get(end) == Some(&'階') {
+            end + 1
+        } else {
+            end
+        };
+        return Some((-to_floor(v)?, end));
+    }
+    if matches!(seg.get(i), Some('B' | 'b')) && (i == 0 || !seg[i - 1].is_ascii_alphanumeric()) {
+        let (v, end) =
+            number_at(seg, i + 1).filter(|_| seg.get(i + 1).is_some_and(char::is_ascii_digit))?;
+        if matches!(seg.get(end), Some('F' | 'f' | '階')) {
+            return Some((-to_floor(v)?, end + 1));
+        }
+        return None;
+    }
+    if i > 0 && (seg[i - 1].is_ascii_digit() || is_kanji_numeral(seg[i - 1])) {
+        return None;
+    }
+    let (v, end) = number_at(seg, i)?;
+    match seg.get(end) {
+        Some('階') => Some((to_floor(v)?, end + 1)),
+        Some('F' | 'f')
+            if !seg.get(end + 1).is_some_and(|c| c.is_ascii_alphabetic())
+                || starts(end, "FL")
+                || starts(end, "Fl") =>
+        {
+            let end = if starts(end, "FL") || starts(end, "Fl") {
+                end + 2
+            } else {
+                end + 1
+            };
+            Some((to_floor(v)?, end))
+        }
+        _ => None,
+    }
+}
+
+/// A room with a marker at `i`: (room, start, end).
+fn room_at(seg: &[char], i: usize) -> Option<(String, usize, usize)> {
+    let starts = |at: usize, s: &str| {
+        s.chars()
+            .enumerate()
+            .all(|(k, c)| seg.get(at + k) == Some(&c))
+    };
+    let skip_spaces = |mut at: usize| {
+        while seg.get(at) == Some(&' ') || seg.get(at) == Some(&'.') {
+            at += 1;
+        }
+        at
+    };
+    // Prefix markers.
+    for marker in [
+        "#", "No", "NO", "no", "Room", "ROOM", "room", "Rm", "RM", "rm",
+    ] {
+        if starts(i, marker) && (i == 0 || !seg[i - 1].is_ascii_alphanumeric()) {
+            let at = skip_spaces(i + marker.chars().count());
+            if let Some((room, end)) = room_token(seg, at) {
+                return Some((room, i, end));
+            }
+        }
+    }
+    // Building number: A棟102, 3号棟205号室.
+    if let Some((bldg, after_bldg)) = building_number(seg, i) {
+        let at = skip_spaces(after_bldg);
+        if let Some((room, end)) = room_token(seg, at) {
+            let end = suffix_end(seg, end);
+            return Some((format!("{bldg}-{room}"), i, end));
+        }
+        return Some((bldg, i, after_bldg));
+    }
+    if i > 0 && (seg[i - 1].is_ascii_alphanumeric() || is_kanji_numeral(seg[i - 1])) {
+        return None;
+    }
+    // Suffix markers: 101号室, 101室, 101号.
+    let (room, end) = room_token(seg, i)?;
+    if starts(end, "号室") {
+        return Some((room, i, end + 2));
+    }
+    if starts(end, "室") {
+        return Some((room, i, end + 1));
+    }
+    if starts(end, "号") && !starts(end, "号棟") && !starts(end, "号館") {
+        return Some((room, i, end + 1));
+    }
+    None
+}
+
+fn suffix_end(seg: &[char], end: usize) -> usize {
+    let starts = |at: usize, s: &str| {
+        s.chars()
+            .enumerate()
+            .all(|(k, c)| seg.get(at + k) == Some(&c))
+    };
+    if starts(end, "号室") {
+        end + 2
+    } else if starts(end, "室") || starts(end, "号") {
+        end + 1
+    } else {
+        end
+    }
+}
+
+/// A棟 / 3号棟 / B館: (label, end).
+fn building_number(seg: &[char], i: usize) -> Option<(String, usize)> {
+    if i > 0 && seg[i - 1].is_ascii_alphanumeric() {
+        return None;
+    }
+    let c = *seg.get(i)?;
+    if c.is_ascii_alphabetic() && matches!(seg.get(i + 1), Some('棟')) {
+        return Some((c.to_ascii_uppercase().to_string(), i + 2));
+    }
+    let (v, end) = number_at(seg, i)?;
+    if seg.get(end) == Some(&'号') && seg.get(end + 1) == Some(&'棟') {
+        return Some((v.to_string(), end + 2));
+    }
+    if seg.get(end) == Some(&'棟') {
+        return Some((v.to_string(), end + 1));
+    }
+    None
+}
+
+/// A room token at `i`: digits (ASCII or kanji), or a letter and digits (A-102, A102,
+/// 102A). Returns the canonical room and where it ends.
+fn room_token(seg: &[char], i: usize) -> Option<(String, usize)> {
+    let c = *seg.get(i)?;
+    if c.is_ascii_alphabetic() {
+        let mut j = i + 1;
+        if seg.get(j) == Some(&'-') {
+            j += 1;
+        }
+        let (v, end) =
+            number_at(seg, j).filter(|_| seg.get(j).is_some_and(char::is_ascii_digit))?;
+        if seg.get(end).is_some_and(|c| c.is_ascii_alphanumeric()) {
+            return None;
+        }
+        return Some((format!("{}-{}", c.to_ascii_uppercase(), v), end));
+    }
+    let (v, end) = number_at(seg, i)?;
+    // 102A / 102-A.
+    let mut e = end;
+    if seg.get(e) == Some(&'-')
+        && seg.get(e + 1).is_some_and(|c| c.is_ascii_alphabetic())
+        && !seg.get(e + 2).is_some_and(|c| c.is_ascii_alphanumeric())
+    {
+        e += 1;
+    }
+    if let Some(letter) = seg
+        .get(e)
+        .filter(|c| c.is_ascii_alphabetic() && !matches!(c, 'F' | 'f'))
+    {
+        if !seg.get(e + 1).is_some_and(|c| c.is_ascii_alphanumeric()) {
+            return Some((format!("{}-{}", v, letter.to_ascii_uppercase()), e + 1));
+        }
+    }
+    Some((v.to_string(), end))
+}
+
+/// A bare number (or A-102) that ends the segment, or stands alone before the building.
+fn trailing_room(seg: &[char], used: &[bool]) -> Option<(String, usize, usize)> {
+    let mut last = None;
+    let mut i = 0;
+    while i < seg.len() {
+        if used[i] {
+            i += 1;
+            continue;
+        }
+        let starts_token = i == 0 || !(seg[i - 1].is_ascii_alphanumeric());
+        let c = seg[i];
+        if starts_token
+            && (c.is_ascii_digit()
+                || (c.is_ascii_alphabetic()
+                    && seg
+                        .get(i + 1)
+                        .is_some_and(|n| *n == '-' || n.is_ascii_digit())))
+        {
+            if let Some((room, end)) = room_token(seg, i) {
+                let ends_word = end >= seg.len()
+                    || matches!(seg[end], ' ' | '-' | ',' | '、')
+                    || is_bracket(seg[end]);
+                if ends_word && room.chars().any(|c| c.is_ascii_digit()) {
+                    last = Some((room, i, end));
+                    i = end;
+                    continue;
+                }
+            }
+        }
+        i += 1;
+    }
+    last
+}
+
+fn is_bracket(c: char) -> bool {
+    matches!(
+        c,
+        '(' | ')'
+            | '['
+            | ']'
+            | '{'
+            | '}'
+            | '「'
+            | '」'
+            | '『'
+            | '』'
+            | '【'
+            | '】'
+            | '〔'
+            | '〕'
+            | '<'
+            | '>'
+            | '〈'
+            | '〉'
+            | '《'
+            | '》'
+    )
+}
+
+fn is_separator_punct(c: char) -> bool {
+    matches!(c, ',' | '、' | '。' | '.' | '/' | ';' | ':' | '・')
+}
+
+fn is_katakana(c: char) -> bool {
+    ('\u{30A1}'..='\u{30FA}').contains(&c) || c == 'ー'
+}
+
+fn is_kanji_char(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '々' | 'ケ' | 'ノ' | 'の')
+}
+
+fn is_name_char(c: char) -> bool {
+    c.is_alphabetic() && !c.is_ascii()
+}
+
+fn is_kyoto_street(s: &str) -> bool {
+    [
+        "上る",
+        "下る",
+        "上ル",
+        "下ル",
+        "入る",
+        "入ル",
+        "西入",
+        "東入",
+        "上がる",
+        "下がる",
+        "通",
+    ]
+    .iter()
+    .any(|m| s.contains(m))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::normalize;
+
+    fn key(s: &str) -> String {
+        normalize(s).unwrap().unit_key().to_string()
+    }
+
+    #[test]
+    fn basic_forms_agree() {
+        let k = key("東京都世田谷区池尻1-2-3");
+        assert_eq!(k, "東京都世田谷区池尻|c1|b2|g3");
+        for s in [
+            "東京都世田谷区池尻一丁目2番3号",
+            "東京都 世田谷区 池尻 １－２－３",
+            "世田谷区池尻1丁目2-3",
+            "東京都世田谷区池尻1ー2ー3",
+            "東京都世田谷区池尻一丁目二番三号",
+            "〒154-0001 東京都世田谷区池尻1-2-3",
+        ] {
+            assert_eq!(key(s), k, "{s}");
+        }
+    }
+
+    #[test]
+    fn obfuscation_example() {
+        let a = normalize("東京都世田谷区東京都池尻1-1-1-101ハイツ池尻").unwrap();
+        let b = normalize("東京都世田谷区池尻1-1-1ハイツ池尻101").unwrap();
+        assert_eq!(a.unit_key(), b.unit_key());
+        assert_eq!(a.building.as_deref(), Some("ハイツ池尻"));
+        assert_eq!(b.building.as_deref(), Some("ハイツ池尻"));
+        assert!(a.is_obfuscated());
     }
 }
