@@ -96,6 +96,13 @@ fn put_opt(out: &mut Vec<u8>, n: Option<u32>) {
     }
 }
 
+/// The encoding of a present 番 (or any optional number), as it follows the 丁目 part.
+pub(crate) fn banchi_part(n: u32) -> Vec<u8> {
+    let mut out = Vec::with_capacity(4);
+    put_opt(&mut out, Some(n));
+    out
+}
+
 /// A length-prefixed byte string (prefix-free, so fields after it stay unambiguous).
 fn put_str(out: &mut Vec<u8>, s: &str) {
     put_varint(out, s.len() as u64);
@@ -170,7 +177,13 @@ impl AddressKeys {
             }
             None => {
                 body.push(0);
-                match a.floor {
+                // As in `Address::unit_key` (the model test holds the two together): a
+                // numbered room says where it is, so the floor counts only without one.
+                let numbered_room = a
+                    .room
+                    .as_deref()
+                    .is_some_and(|r| r.chars().any(|c| c.is_ascii_digit()));
+                match a.floor.filter(|_| !numbered_room) {
                     None => body.push(0),
                     Some(f) => {
                         body.push(1);
@@ -193,6 +206,21 @@ impl AddressKeys {
             body,
             banchi: a.banchi,
         })
+    }
+
+    /// The town + 丁目 part of the key body (after the kind byte).
+    pub(crate) fn chome_part(&self) -> &[u8] {
+        &self.body[..self.chome_len]
+    }
+
+    /// The block part after the 丁目 part: 番, 号, sub-numbers, lot suffix.
+    pub(crate) fn block_part(&self) -> &[u8] {
+        &self.body[self.chome_len..self.block_len]
+    }
+
+    /// The unit part after the block part: floor and room, or the forwarding ID.
+    pub(crate) fn unit_part(&self) -> &[u8] {
+        &self.body[self.block_len..]
     }
 
     /// The full unit key of `kind`.

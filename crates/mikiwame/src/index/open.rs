@@ -5,6 +5,7 @@ use std::ops::Range;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
+use fst::raw::Output;
 use fst::{IntoStreamer, Streamer};
 
 use crate::error::{Error, Result};
@@ -16,6 +17,23 @@ use super::mmap;
 use super::table::{BuildInfo, ForwarderEntry, RecordEntry};
 
 type Bytes = Arc<dyn AsRef<[u8]> + Send + Sync>;
+
+/// A state of the automaton reached by [`Index::walk`].
+#[derive(Clone, Copy)]
+pub(crate) struct Cursor<'a> {
+    node: fst::raw::Node<'a>,
+    out: Output,
+}
+
+impl Cursor<'_> {
+    /// The value of the key that ends here, if one does.
+    #[inline]
+    pub(crate) fn value(&self) -> Option<u64> {
+        self.node
+            .is_final()
+            .then(|| self.out.cat(self.node.final_output()).value())
+    }
+}
 
 /// One section of the shared bytes, so the fst can own a view of the mapping.
 #[derive(Clone)]
@@ -198,15 +216,25 @@ impl Index {
     /// state is enough.)
     #[inline]
     pub(crate) fn has_prefix(&self, prefix: &[u8]) -> bool {
+        self.walk(None, prefix).is_some()
+    }
+
+    /// Follows `bytes` down the automaton from `from` (the root when `None`): the state
+    /// reached and the output summed on the way, or `None` when no key continues so.
+    /// No allocation; the building block of the queries' prefix tests.
+    #[inline]
+    pub(crate) fn walk<'a>(&'a self, from: Option<Cursor<'a>>, bytes: &[u8]) -> Option<Cursor<'a>> {
         let fst = self.map.as_fst();
-        let mut node = fst.root();
-        for &b in prefix {
-            match node.find_input(b) {
-                Some(i) => node = fst.node(node.transition_addr(i)),
-                None => return false,
-            }
+        let mut c = from.unwrap_or_else(|| Cursor {
+            node: fst.root(),
+            out: Output::zero(),
+        });
+        for &b in bytes {
+            let t = c.node.transition(c.node.find_input(b)?);
+            c.out = c.out.cat(t.out);
+            c.node = fst.node(t.addr);
         }
-        true
+        Some(c)
     }
 
     /// Calls `f` with each key and value in `[lo, hi)`, at most `limit` of them.

@@ -7,7 +7,9 @@ use crate::contact::{normalize_email, normalize_phone};
 use super::date;
 use super::forwarding::{fold, has_forwarding_word, has_generic_code};
 use super::grade::{AddressCheck, AddressMatch, Forwarding, ForwardingLevel, Grade, MatchedRecord};
-use super::keys::{building_key, canonical_card, prefix_end, text_key, AddressKeys, Kind};
+use super::keys::{
+    banchi_part, building_key, canonical_card, prefix_end, text_key, AddressKeys, Kind,
+};
 use super::open::Index;
 
 /// What to do with records older than [`CheckOptions::max_age_days`].
@@ -73,6 +75,10 @@ impl CheckOptions {
 /// The most keys looked at in one range of a query: keeps every query bounded however many
 /// records one building holds.
 const KEYS_PER_RANGE: usize = 32;
+
+/// Up to this many 番 around the address's own are probed one by one (a walk each); wider
+/// `near_banchi` settings read key ranges instead.
+const NEAR_WALKS: u32 = 16;
 
 /// A matched record id with the grade of the key it came through.
 struct Hit {
@@ -146,12 +152,17 @@ impl Index {
 
     fn grade(&self, k: &AddressKeys, unit_only: bool, opts: &CheckOptions) -> AddressMatch {
         // Every grade needs the same town and 丁目: one walk settles most misses.
-        if !self.has_prefix(&k.chome(Kind::Address)) {
+        let Some(chome) = self
+            .walk(None, &[Kind::Address as u8])
+            .and_then(|c| self.walk(Some(c), k.chome_part()))
+        else {
             return AddressMatch::default();
-        }
+        };
         let mut hits = Vec::new();
-        let unit = k.unit(Kind::Address);
-        if let Some(v) = self.get(&unit) {
+        let block_node = self.walk(Some(chome), k.block_part());
+        let unit = block_node.and_then(|b| self.walk(Some(b), k.unit_part()));
+        let unit_key = k.unit(Kind::Address);
+        if let Some(v) = unit.and_then(|u| u.value()) {
             hits.push(Hit {
                 grade: Grade::Danger,
                 value: v,
@@ -162,22 +173,41 @@ impl Index {
             let block_end = prefix_end(&block).unwrap_or_default();
             let mut add = |lo: &[u8], hi: &[u8], grade| {
                 self.scan(lo, hi, KEYS_PER_RANGE, |key, value| {
-                    if key != unit.as_slice() {
+                    if key != unit_key.as_slice() {
                         hits.push(Hit { grade, value });
                     }
                 });
             };
-            add(&block, &block_end, Grade::Caution);
+            if block_node.is_some() {
+                add(&block, &block_end, Grade::Caution);
+            }
             if let Some(b) = k.banchi {
                 let d = opts.near_banchi;
-                let (lo, _) = k.banchi_range(Kind::Address, b.saturating_sub(d), b);
+                let (lo_n, hi_n) = (b.saturating_sub(d), b.saturating_add(d));
                 let (same, next) = k.banchi_range(Kind::Address, b, b);
-                let (_, hi) = k.banchi_range(Kind::Address, b, b.saturating_add(d));
-                // Below, the same 番 outside this block, above: never the block itself.
-                add(&lo, &same, Grade::Warning);
-                add(&same, &block, Grade::Warning);
-                add(&block_end, &next, Grade::Warning);
-                add(&next, &hi, Grade::Warning);
+                if hi_n - lo_n <= NEAR_WALKS {
+                    // A walk per 番 finds the few that hold keys; ranges are read only there.
+                    for n in lo_n..=hi_n {
+                        if self.walk(Some(chome), &banchi_part(n)).is_none() {
+                            continue;
+                        }
+                        if n == b {
+                            add(&same, &block, Grade::Warning);
+                            add(&block_end, &next, Grade::Warning);
+                        } else {
+                            let (lo, hi) = k.banchi_range(Kind::Address, n, n);
+                            add(&lo, &hi, Grade::Warning);
+                        }
+                    }
+                } else {
+                    let (lo, _) = k.banchi_range(Kind::Address, lo_n, b);
+                    let (_, hi) = k.banchi_range(Kind::Address, b, hi_n);
+                    // Below, the same 番 outside this block, above: never the block itself.
+                    add(&lo, &same, Grade::Warning);
+                    add(&same, &block, Grade::Warning);
+                    add(&block_end, &next, Grade::Warning);
+                    add(&next, &hi, Grade::Warning);
+                }
             }
         }
         self.grade_hits(hits, opts)

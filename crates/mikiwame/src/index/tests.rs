@@ -73,10 +73,20 @@ fn danger_is_the_same_unit() {
     assert_eq!(m.records[0].source.as_deref(), Some("shop-a"));
     assert_eq!(m.records[0].note.as_deref(), Some("chargeback"));
     assert_eq!(m.records[0].grade, Grade::Danger);
-    // A floor makes another unit.
+    // A numbered room says where it is: a floor written with it changes nothing (as in
+    // `Address::unit_key`).
     let mut floor = room(ikejiri(1, 2, 3), "101");
     floor.floor = Some(Floor(1));
-    assert_eq!(level(&index, &floor), Grade::Caution);
+    assert_eq!(level(&index, &floor), Grade::Danger);
+    // Without a number in the room, the floor tells units apart.
+    let at_floor = |f| {
+        let mut a = room(ikejiri(1, 2, 3), "A");
+        a.floor = Some(Floor(f));
+        a
+    };
+    let index = index_of(&[fraud_at(at_floor(-1))], &[]);
+    assert_eq!(level(&index, &at_floor(-1)), Grade::Danger);
+    assert_eq!(level(&index, &at_floor(1)), Grade::Caution);
 }
 
 #[test]
