@@ -4,6 +4,8 @@
 //!
 //! - [`address`]: normalize Japanese and Latin-script shipping addresses into keys that are
 //!   equal for every notation of one place, and flag deliberate obfuscation.
+//! - [`index`]: a memory-mapped index of past fraud records and forwarding services that
+//!   grades an address (danger / caution / warning) and spots forwarders.
 //!
 //! ```
 //! let a = mikiwame::address::normalize("東京都世田谷区東京都池尻1-1-1-101ハイツ池尻").unwrap();

@@ -3,8 +3,10 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
+use std::hash::{Hash, Hasher};
 use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use fst::map::OpBuilder;
@@ -76,6 +78,30 @@ fn fraud_keys(r: &FraudRecord) -> Vec<Vec<u8>> {
     keys
 }
 
+/// A hash of a record description (its three texts).
+fn description_hash(at: Option<&str>, source: Option<&str>, note: Option<&str>) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (at, source, note).hash(&mut h);
+    h.finish()
+}
+
+/// Calls `f` once per distinct key of sorted, de-duplicated pairs, with its ids.
+fn for_each_group(pairs: &[(Vec<u8>, u32)], mut f: impl FnMut(&[u8], &[u32])) {
+    let mut ids = Vec::new();
+    let mut i = 0;
+    while i < pairs.len() {
+        let key = &pairs[i].0;
+        ids.clear();
+        let mut j = i;
+        while j < pairs.len() && pairs[j].0 == *key {
+            ids.push(pairs[j].1);
+            j += 1;
+        }
+        f(key, &ids);
+        i = j;
+    }
+}
+
 /// One sorted run of keys, built in memory.
 struct Run {
     map: fst::Map<Vec<u8>>,
@@ -101,8 +127,9 @@ pub struct IndexBuilder {
     pending: Vec<(Vec<u8>, u32)>,
     runs: Vec<Run>,
     records: Vec<RecordEntry>,
-    record_ids: HashMap<RecordEntry, u32>,
-    last_record: Option<(RecordEntry, u32)>,
+    /// Record-table ids by the hash of their description, so that a repeated description
+    /// is found without building an entry.
+    record_ids: HashMap<u64, Vec<u32>>,
     forwarders: Vec<ForwarderEntry>,
     base: Option<Index>,
     sources: Vec<SourceFile>,
@@ -127,7 +154,6 @@ impl IndexBuilder {
             runs: Vec::new(),
             records: Vec::new(),
             record_ids: HashMap::new(),
-            last_record: None,
             forwarders: Vec::new(),
             base: None,
             sources: Vec::new(),
@@ -144,9 +170,14 @@ impl IndexBuilder {
         for id in 0..base.record_count {
             // A record that does not decode comes from a damaged file; `Index::open` verifies
             // checksums, so keep the id slot with an empty description rather than shift ids.
-            let entry = base.record(id).unwrap_or_default();
-            b.record_ids.entry(entry.clone()).or_insert(id);
-            b.records.push(entry);
+            let e = base.record(id).unwrap_or_default();
+            let h = description_hash(
+                e.recorded_at.as_deref(),
+                e.source.as_deref(),
+                e.note.as_deref(),
+            );
+            b.record_ids.entry(h).or_default().push(id);
+            b.records.push(e);
         }
         b.forwarders = base.forwarders.clone();
         b.accepted = base.info.records;
@@ -167,28 +198,34 @@ impl IndexBuilder {
     }
 
     fn record_id(&mut self, r: &FraudRecord) -> u32 {
-        // Most records repeat the previous one's description (one source, one day).
-        if let Some((last, id)) = &self.last_record {
-            if last.recorded_at == r.recorded_at && last.source == r.source && last.note == r.note {
-                return *id;
-            }
+        let (at, source, note) = (
+            r.recorded_at.as_deref(),
+            r.source.as_deref(),
+            r.note.as_deref(),
+        );
+        let h = description_hash(at, source, note);
+        let records = &self.records;
+        let same = |id: &&u32| {
+            let e = &records[**id as usize];
+            e.recorded_at.as_deref() == at
+                && e.source.as_deref() == source
+                && e.note.as_deref() == note
+        };
+        if let Some(id) = self
+            .record_ids
+            .get(&h)
+            .and_then(|ids| ids.iter().find(same))
+        {
+            return *id;
         }
-        let entry = RecordEntry {
-            recorded_day: r.recorded_at.as_deref().and_then(date::parse_day),
+        let id = self.records.len() as u32;
+        self.records.push(RecordEntry {
+            recorded_day: at.and_then(date::parse_day),
             recorded_at: r.recorded_at.clone(),
             source: r.source.clone(),
             note: r.note.clone(),
-        };
-        let id = match self.record_ids.get(&entry) {
-            Some(id) => *id,
-            None => {
-                let id = self.records.len() as u32;
-                self.records.push(entry.clone());
-                self.record_ids.insert(entry.clone(), id);
-                id
-            }
-        };
-        self.last_record = Some((entry, id));
+        });
+        self.record_ids.entry(h).or_default().push(id);
         id
     }
 
@@ -259,23 +296,13 @@ impl IndexBuilder {
         pending.dedup();
         let mut builder = MapBuilder::memory();
         let mut postings = Vec::new();
-        let mut ids = Vec::new();
-        let mut i = 0;
-        while i < pending.len() {
-            let key = &pending[i].0;
-            ids.clear();
-            let mut j = i;
-            while j < pending.len() && pending[j].0 == *key {
-                ids.push(pending[j].1);
-                j += 1;
-            }
-            let value = format::encode_ids(&ids, &mut postings);
+        for_each_group(&pending, |key, ids| {
+            let value = format::encode_ids(ids, &mut postings);
             // Keys are sorted and distinct, so insertion cannot fail.
             if builder.insert(key, value).is_err() {
                 debug_assert!(false, "unsorted run");
             }
-            i = j;
-        }
+        });
         if let Ok(bytes) = builder.into_inner() {
             if let Ok(map) = fst::Map::new(bytes) {
                 self.runs.push(Run { map, postings });
@@ -286,10 +313,38 @@ impl IndexBuilder {
     /// Streams the union of the base and the runs into `out`; returns the postings and the
     /// counts per kind.
     fn union_into<W: Write>(&mut self, out: W) -> Result<(W, Vec<u8>, BTreeMap<String, u64>)> {
-        self.flush();
         let corrupt = |e: fst::Error| Error::IndexCorrupted {
             what: format!("while building keys: {e}"),
         };
+        let mut counts: BTreeMap<String, u64> = Kind::ALL
+            .iter()
+            .map(|k| (k.as_str().to_string(), 0))
+            .collect();
+        let mut count = |key: &[u8]| {
+            if let Some(c) = Kind::of_key(key).and_then(|k| counts.get_mut(k.as_str())) {
+                *c += 1;
+            }
+        };
+        if self.base.is_none() && self.runs.is_empty() {
+            // Everything fits in one run: write it straight into the final map.
+            let mut pending = std::mem::take(&mut self.pending);
+            pending.par_sort_unstable();
+            pending.dedup();
+            let mut builder = MapBuilder::new(out).map_err(corrupt)?;
+            let mut postings = Vec::new();
+            let mut result = Ok(());
+            for_each_group(&pending, |key, ids| {
+                if result.is_ok() {
+                    let value = format::encode_ids(ids, &mut postings);
+                    result = builder.insert(key, value);
+                    count(key);
+                }
+            });
+            result.map_err(corrupt)?;
+            let out = builder.into_inner().map_err(corrupt)?;
+            return Ok((out, postings, counts));
+        }
+        self.flush();
         let mut op = OpBuilder::new();
         let has_base = self.base.is_some();
         if let Some(base) = &self.base {
@@ -301,10 +356,6 @@ impl IndexBuilder {
         let mut union = op.union();
         let mut builder = MapBuilder::new(out).map_err(corrupt)?;
         let mut postings = Vec::new();
-        let mut counts: BTreeMap<String, u64> = Kind::ALL
-            .iter()
-            .map(|k| (k.as_str().to_string(), 0))
-            .collect();
         let mut ids = Vec::new();
         while let Some((key, values)) = union.next() {
             ids.clear();
@@ -326,11 +377,7 @@ impl IndexBuilder {
             }
             let value = format::encode_ids(&ids, &mut postings);
             builder.insert(key, value).map_err(corrupt)?;
-            if let Some(kind) = Kind::of_key(key) {
-                if let Some(c) = counts.get_mut(kind.as_str()) {
-                    *c += 1;
-                }
-            }
+            count(key);
         }
         let out = builder.into_inner().map_err(corrupt)?;
         Ok((out, postings, counts))
@@ -384,7 +431,12 @@ impl IndexBuilder {
         };
         // The key section is streamed to a side file first, since it goes last in the index
         // and its length is known only at the end.
-        let side = dir.join(format!(".mikiwame-keys.tmp-{}", std::process::id()));
+        static BUILDS: AtomicU64 = AtomicU64::new(0);
+        let side = dir.join(format!(
+            ".mikiwame-keys.tmp-{}-{}",
+            std::process::id(),
+            BUILDS.fetch_add(1, Ordering::Relaxed)
+        ));
         let result = (|| {
             let file = fs::OpenOptions::new()
                 .read(true)

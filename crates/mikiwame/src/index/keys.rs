@@ -96,11 +96,9 @@ fn put_opt(out: &mut Vec<u8>, n: Option<u32>) {
     }
 }
 
-/// The encoding of a present 番 (or any optional number), as it follows the 丁目 part.
-pub(crate) fn banchi_part(n: u32) -> Vec<u8> {
-    let mut out = Vec::with_capacity(4);
-    put_opt(&mut out, Some(n));
-    out
+/// Appends the encoding of a present 番, as it follows the 丁目 part.
+pub(crate) fn put_banchi(out: &mut Vec<u8>, n: u32) {
+    put_opt(out, Some(n));
 }
 
 /// A length-prefixed byte string (prefix-free, so fields after it stay unambiguous).

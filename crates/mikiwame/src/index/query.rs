@@ -8,7 +8,7 @@ use super::date;
 use super::forwarding::{fold, has_forwarding_word, has_generic_code};
 use super::grade::{AddressCheck, AddressMatch, Forwarding, ForwardingLevel, Grade, MatchedRecord};
 use super::keys::{
-    banchi_part, building_key, canonical_card, prefix_end, text_key, AddressKeys, Kind,
+    building_key, canonical_card, prefix_end, put_banchi, text_key, AddressKeys, Kind,
 };
 use super::open::Index;
 
@@ -158,17 +158,44 @@ impl Index {
         else {
             return AddressMatch::default();
         };
-        let mut hits = Vec::new();
         let block_node = self.walk(Some(chome), k.block_part());
-        let unit = block_node.and_then(|b| self.walk(Some(b), k.unit_part()));
-        let unit_key = k.unit(Kind::Address);
-        if let Some(v) = unit.and_then(|u| u.value()) {
+        let danger = block_node
+            .and_then(|b| self.walk(Some(b), k.unit_part()))
+            .and_then(|u| u.value());
+        // Which 番 around this one hold keys: a short walk each, no allocation but one buffer.
+        let mut near = Vec::new();
+        let mut wide = false;
+        if let (false, Some(b)) = (unit_only, k.banchi) {
+            let (lo, hi) = (
+                b.saturating_sub(opts.near_banchi),
+                b.saturating_add(opts.near_banchi),
+            );
+            if hi - lo <= NEAR_WALKS {
+                let mut buf = Vec::with_capacity(8);
+                for n in lo..=hi {
+                    buf.clear();
+                    put_banchi(&mut buf, n);
+                    if self.walk(Some(chome), &buf).is_some() {
+                        near.push(n);
+                    }
+                }
+            } else {
+                wide = true;
+            }
+        }
+        if danger.is_none() && block_node.is_none() && near.is_empty() && !wide {
+            return AddressMatch::default();
+        }
+        // Something is there: read the key ranges to learn which records.
+        let mut hits = Vec::new();
+        if let Some(v) = danger {
             hits.push(Hit {
                 grade: Grade::Danger,
                 value: v,
             });
         }
         if !unit_only {
+            let unit_key = k.unit(Kind::Address);
             let block = k.block(Kind::Address);
             let block_end = prefix_end(&block).unwrap_or_default();
             let mut add = |lo: &[u8], hi: &[u8], grade| {
@@ -182,26 +209,20 @@ impl Index {
                 add(&block, &block_end, Grade::Caution);
             }
             if let Some(b) = k.banchi {
-                let d = opts.near_banchi;
-                let (lo_n, hi_n) = (b.saturating_sub(d), b.saturating_add(d));
                 let (same, next) = k.banchi_range(Kind::Address, b, b);
-                if hi_n - lo_n <= NEAR_WALKS {
-                    // A walk per 番 finds the few that hold keys; ranges are read only there.
-                    for n in lo_n..=hi_n {
-                        if self.walk(Some(chome), &banchi_part(n)).is_none() {
-                            continue;
-                        }
-                        if n == b {
-                            add(&same, &block, Grade::Warning);
-                            add(&block_end, &next, Grade::Warning);
-                        } else {
-                            let (lo, hi) = k.banchi_range(Kind::Address, n, n);
-                            add(&lo, &hi, Grade::Warning);
-                        }
+                for &n in &near {
+                    if n == b {
+                        add(&same, &block, Grade::Warning);
+                        add(&block_end, &next, Grade::Warning);
+                    } else {
+                        let (lo, hi) = k.banchi_range(Kind::Address, n, n);
+                        add(&lo, &hi, Grade::Warning);
                     }
-                } else {
-                    let (lo, _) = k.banchi_range(Kind::Address, lo_n, b);
-                    let (_, hi) = k.banchi_range(Kind::Address, b, hi_n);
+                }
+                if wide {
+                    let d = opts.near_banchi;
+                    let (lo, _) = k.banchi_range(Kind::Address, b.saturating_sub(d), b);
+                    let (_, hi) = k.banchi_range(Kind::Address, b, b.saturating_add(d));
                     // Below, the same 番 outside this block, above: never the block itself.
                     add(&lo, &same, Grade::Warning);
                     add(&same, &block, Grade::Warning);

@@ -488,8 +488,22 @@ mod tests {
             ],
         ))
         .unwrap_err();
-        // The address is checked first; with the stub normalizer it is refused there.
-        assert!(e.field == "address" || e.field == "code_pattern");
+        assert_eq!(e.field, "address", "a prefecture alone has no lot number");
+        let fields = |p: &'static str| {
+            row(
+                5,
+                &[
+                    ("name", "X"),
+                    ("address", "東京都大田区平和島3丁目5番2号"),
+                    ("code_pattern", p),
+                ],
+            )
+        };
+        let e = forwarder_row(&fields("SR[0-9")).unwrap_err();
+        assert_eq!((e.row, e.field.as_str()), (5, "code_pattern"));
+        let f = forwarder_row(&fields("SR[0-9]{6}")).unwrap();
+        assert_eq!(f.address.banchi, Some(5));
+        assert_eq!(f.code_pattern.as_deref(), Some("SR[0-9]{6}"));
         let e = forwarder_row(&row(4, &[("address", "東京都")])).unwrap_err();
         assert_eq!(e.field, "name");
     }
