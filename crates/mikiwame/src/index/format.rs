@@ -173,12 +173,16 @@ fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T>
 /// Checks the record section's count and offset table bounds; returns the count.
 fn check_record_section(sec: &[u8]) -> Result<u32> {
     let count = u32_at(sec, 0).ok_or_else(|| corrupted("record section too short"))?;
-    let table_end = 4usize + (count as usize + 1) * 4;
+    let table_end = (count as usize)
+        .checked_add(1)
+        .and_then(|n| n.checked_mul(4))
+        .and_then(|n| n.checked_add(4))
+        .ok_or_else(|| corrupted("record count overflows"))?;
     if sec.len() < table_end {
         return Err(corrupted("record offset table is cut short"));
     }
     let last = u32_at(sec, 4 + count as usize * 4).unwrap_or(u32::MAX) as usize;
-    if table_end + last != sec.len() {
+    if table_end.checked_add(last) != Some(sec.len()) {
         return Err(corrupted("record offsets do not match the section length"));
     }
     Ok(count)

@@ -9,7 +9,7 @@ use aho_corasick::AhoCorasick;
 use regex::Regex;
 use std::borrow::Cow;
 
-use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
+use unicode_normalization::UnicodeNormalization;
 
 use super::table::ForwarderEntry;
 
@@ -36,12 +36,21 @@ static WORD_MATCHER: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
 static GENERIC_CODE: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"(?:^|[^A-Za-z])([A-Za-z]{2,4}-?[0-9]{5,10})(?:$|[^0-9])").ok());
 
-/// The text that signs are looked for in: NFKC (so full-width letters and digits count).
-/// Text that is already NFKC (most of it) is borrowed, not copied.
+/// The text that signs are looked for in: NFKC, so full-width letters and digits and
+/// half-width katakana count. Text without characters from the Halfwidth and Fullwidth
+/// Forms block (U+FF00–U+FFEF, UTF-8 `EF BC`–`EF BF`) or the ideographic space is borrowed:
+/// for the words and codes looked for, NFKC changes nothing else that matters, and this
+/// byte scan is much cheaper than a normalization check.
 pub(crate) fn fold(text: &str) -> Cow<'_, str> {
-    match is_nfkc_quick(text.chars()) {
-        IsNormalized::Yes => Cow::Borrowed(text),
-        _ => Cow::Owned(text.nfkc().collect()),
+    let b = text.as_bytes();
+    let wide = b
+        .windows(2)
+        .any(|w| w[0] == 0xEF && (0xBC..=0xBF).contains(&w[1]))
+        || text.contains('\u{3000}');
+    if wide {
+        Cow::Owned(text.nfkc().collect())
+    } else {
+        Cow::Borrowed(text)
     }
 }
 

@@ -132,6 +132,8 @@ pub(crate) fn canonical_card(fp: &str) -> Option<String> {
 }
 
 /// The address key prefixes of one address, built once per query or record.
+///
+/// Ordered by key bytes first, so sorting queries by it sorts them in index order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct AddressKeys {
     /// Length of the town + 丁目 prefix (without the kind byte).
@@ -206,6 +208,11 @@ impl AddressKeys {
         })
     }
 
+    /// The key body: block encoding and unit suffix, without the kind byte.
+    fn body(&self) -> &[u8] {
+        &self.body
+    }
+
     /// The town + 丁目 part of the key body (after the kind byte).
     pub(crate) fn chome_part(&self) -> &[u8] {
         &self.body[..self.chome_len]
@@ -214,6 +221,16 @@ impl AddressKeys {
     /// The block part after the 丁目 part: 番, 号, sub-numbers, lot suffix.
     pub(crate) fn block_part(&self) -> &[u8] {
         &self.body[self.chome_len..self.block_len]
+    }
+
+    /// The block part after the 番: 号, sub-numbers, lot suffix (empty without a 番).
+    pub(crate) fn block_after_banchi(&self) -> &[u8] {
+        if self.banchi.is_none() {
+            return &[];
+        }
+        let mut enc = Vec::with_capacity(4);
+        put_opt(&mut enc, self.banchi);
+        self.block_part().get(enc.len()..).unwrap_or_default()
     }
 
     /// The unit part after the block part: floor and room, or the forwarding ID.
@@ -257,6 +274,18 @@ impl AddressKeys {
         k.push(kind as u8);
         k.extend_from_slice(&self.body[..len]);
         k
+    }
+}
+
+impl PartialOrd for AddressKeys {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for AddressKeys {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.body().cmp(other.body())
     }
 }
 

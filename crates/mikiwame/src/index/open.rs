@@ -105,7 +105,9 @@ impl Index {
     /// Refuses foreign files ([`Error::NotAnIndex`]), other format versions
     /// ([`Error::Version`]), truncated files ([`Error::IndexTruncated`]) and files whose
     /// header or tables are damaged ([`Error::IndexCorrupted`]). Damage inside the keys or
-    /// records is found by [`Index::verify`].
+    /// records is found by [`Index::verify`]: run it before querying bytes that may be
+    /// damaged (the `fst` crate does not promise to traverse a damaged automaton without
+    /// panicking). [`Index::open`] does.
     pub fn new(data: impl AsRef<[u8]> + Send + Sync + 'static) -> Result<Index> {
         let data: Bytes = Arc::new(data);
         let sections = format::parse((*data).as_ref())?;
@@ -235,6 +237,38 @@ impl Index {
             c.node = fst.node(t.addr);
         }
         Some(c)
+    }
+
+    /// Appends the values of keys below `start` (at most `limit` of them, depth first),
+    /// leaving out every key below the path `skip` from `start` (an empty `skip` leaves
+    /// out nothing). No keys are built: the values are all the queries need.
+    pub(crate) fn values_below(
+        &self,
+        start: Cursor<'_>,
+        skip: &[u8],
+        limit: usize,
+        out: &mut Vec<u64>,
+    ) {
+        let fst = self.map.as_fst();
+        let mut found = 0;
+        // (state, output so far, bytes of `skip` matched, still on the `skip` path)
+        let mut stack = vec![(start.node, start.out, 0usize, !skip.is_empty())];
+        while let Some((node, o, depth, on_path)) = stack.pop() {
+            if on_path && depth == skip.len() {
+                continue;
+            }
+            if node.is_final() {
+                out.push(o.cat(node.final_output()).value());
+                found += 1;
+                if found >= limit {
+                    return;
+                }
+            }
+            for t in node.transitions() {
+                let on = on_path && skip.get(depth) == Some(&t.inp);
+                stack.push((fst.node(t.addr), o.cat(t.out), depth + 1, on));
+            }
+        }
     }
 
     /// Calls `f` with each key and value in `[lo, hi)`, at most `limit` of them.

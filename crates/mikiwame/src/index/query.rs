@@ -118,7 +118,15 @@ impl Index {
     /// known forwarder's block is graded by its ID only: the forwarder's other customers
     /// are other people.
     pub fn check_with(&self, address: &Address, opts: &CheckOptions) -> AddressCheck {
-        let keys = AddressKeys::new(address);
+        self.check_keyed(address, AddressKeys::new(address), opts)
+    }
+
+    fn check_keyed(
+        &self,
+        address: &Address,
+        keys: Option<AddressKeys>,
+        opts: &CheckOptions,
+    ) -> AddressCheck {
         let forwarding = self.forwarding(address, keys.as_ref(), opts);
         let address_match = match &keys {
             Some(k) => {
@@ -137,15 +145,15 @@ impl Index {
     /// Checks many addresses, in input order. Queries run in key order, which keeps the
     /// index's pages hot (the faster the more addresses share towns).
     pub fn check_batch(&self, addresses: &[Address], opts: &CheckOptions) -> Vec<AddressCheck> {
-        let mut order: Vec<(Option<Vec<u8>>, usize)> = addresses
+        let mut order: Vec<(Option<AddressKeys>, usize)> = addresses
             .iter()
             .enumerate()
-            .map(|(i, a)| (AddressKeys::new(a).map(|k| k.unit(Kind::Address)), i))
+            .map(|(i, a)| (AddressKeys::new(a), i))
             .collect();
-        order.sort_unstable();
+        order.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let mut out = vec![AddressCheck::default(); addresses.len()];
-        for (_, i) in order {
-            out[i] = self.check_with(&addresses[i], opts);
+        for (keys, i) in order {
+            out[i] = self.check_keyed(&addresses[i], keys, opts);
         }
         out
     }
@@ -186,7 +194,7 @@ impl Index {
         if danger.is_none() && block_node.is_none() && near.is_empty() && !wide {
             return AddressMatch::default();
         }
-        // Something is there: read the key ranges to learn which records.
+        // Something is there: collect the values below the states found.
         let mut hits = Vec::new();
         if let Some(v) = danger {
             hits.push(Hit {
@@ -194,41 +202,53 @@ impl Index {
                 value: v,
             });
         }
-        if !unit_only {
-            let unit_key = k.unit(Kind::Address);
-            let block = k.block(Kind::Address);
-            let block_end = prefix_end(&block).unwrap_or_default();
-            let mut add = |lo: &[u8], hi: &[u8], grade| {
-                self.scan(lo, hi, KEYS_PER_RANGE, |key, value| {
-                    if key != unit_key.as_slice() {
-                        hits.push(Hit { grade, value });
-                    }
-                });
-            };
-            if block_node.is_some() {
-                add(&block, &block_end, Grade::Caution);
+        if unit_only {
+            return self.grade_hits(hits, opts);
+        }
+        let mut values = Vec::new();
+        let mut push = |values: &mut Vec<u64>, grade| {
+            hits.extend(values.drain(..).map(|value| Hit { grade, value }));
+        };
+        if let Some(block) = block_node {
+            // Every unit of the block but this one.
+            self.values_below(block, k.unit_part(), KEYS_PER_RANGE, &mut values);
+            push(&mut values, Grade::Caution);
+        }
+        if let Some(b) = k.banchi {
+            let mut buf = Vec::with_capacity(8);
+            for &n in &near {
+                buf.clear();
+                put_banchi(&mut buf, n);
+                let Some(at) = self.walk(Some(chome), &buf) else {
+                    continue;
+                };
+                // At the address's own 番, every block but its own.
+                let skip = if n == b { k.block_after_banchi() } else { &[] };
+                self.values_below(at, skip, KEYS_PER_RANGE, &mut values);
+                push(&mut values, Grade::Warning);
             }
-            if let Some(b) = k.banchi {
+            if wide {
+                let unit_key = k.unit(Kind::Address);
+                let block = k.block(Kind::Address);
+                let block_end = prefix_end(&block).unwrap_or_default();
+                let d = opts.near_banchi;
+                let (lo, _) = k.banchi_range(Kind::Address, b.saturating_sub(d), b);
                 let (same, next) = k.banchi_range(Kind::Address, b, b);
-                for &n in &near {
-                    if n == b {
-                        add(&same, &block, Grade::Warning);
-                        add(&block_end, &next, Grade::Warning);
-                    } else {
-                        let (lo, hi) = k.banchi_range(Kind::Address, n, n);
-                        add(&lo, &hi, Grade::Warning);
-                    }
+                let (_, hi) = k.banchi_range(Kind::Address, b, b.saturating_add(d));
+                // Below, the same 番 outside this block, above: never the block itself.
+                for (lo, hi) in [
+                    (&lo, &same),
+                    (&same, &block),
+                    (&block_end, &next),
+                    (&next, &hi),
+                ] {
+                    self.scan(lo, hi, KEYS_PER_RANGE, |key, value| {
+                        if key != unit_key.as_slice() {
+                            values.push(value);
+                        }
+                    });
                 }
-                if wide {
-                    let d = opts.near_banchi;
-                    let (lo, _) = k.banchi_range(Kind::Address, b.saturating_sub(d), b);
-                    let (_, hi) = k.banchi_range(Kind::Address, b, b.saturating_add(d));
-                    // Below, the same 番 outside this block, above: never the block itself.
-                    add(&lo, &same, Grade::Warning);
-                    add(&same, &block, Grade::Warning);
-                    add(&block_end, &next, Grade::Warning);
-                    add(&next, &hi, Grade::Warning);
-                }
+                push(&mut values, Grade::Warning);
             }
         }
         self.grade_hits(hits, opts)
