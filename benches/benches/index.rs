@@ -90,6 +90,13 @@ fn main() {
             }
         })
     });
+    g.bench_function("query_sorted_batch/index_grade_only", |bch| {
+        bch.iter(|| {
+            for q in &sorted {
+                black_box(index.address_grade(q, &opts));
+            }
+        })
+    });
     g.bench_function("query_sorted_batch/hashmap", |bch| {
         bch.iter(|| {
             for q in &sorted {
@@ -101,6 +108,13 @@ fn main() {
         bch.iter(|| {
             for q in &qs {
                 black_box(index.check_with(q, &opts));
+            }
+        })
+    });
+    g.bench_function("query_random/index_grade_only", |bch| {
+        bch.iter(|| {
+            for q in &qs {
+                black_box(index.address_grade(q, &opts));
             }
         })
     });

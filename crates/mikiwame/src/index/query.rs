@@ -132,7 +132,7 @@ impl Index {
             Some(k) => {
                 let unit_only =
                     forwarding.level == ForwardingLevel::Service && address.forwarding_id.is_some();
-                self.grade(k, unit_only, opts)
+                self.grade(k, unit_only, opts, true)
             }
             None => AddressMatch::default(),
         };
@@ -140,6 +140,42 @@ impl Index {
             address_match,
             forwarding,
         }
+    }
+
+    /// The address grade alone, without the records behind it or the forwarding answer:
+    /// what a scorer needs, at the lowest cost. Equal to
+    /// `check_with(address, opts).address_match.level`.
+    ///
+    /// ```
+    /// use mikiwame::address::Address;
+    /// use mikiwame::index::{CheckOptions, FraudRecord, Grade, Index, IndexBuilder};
+    ///
+    /// let a = Address {
+    ///     prefecture: Some("東京都".into()), city: Some("渋谷区".into()), town: Some("道玄坂".into()),
+    ///     chome: Some(2), banchi: Some(15), go: Some(1), ..Default::default()
+    /// };
+    /// let mut b = IndexBuilder::new();
+    /// b.add_fraud(&FraudRecord { address: Some(a.clone()), ..Default::default() });
+    /// let index = Index::new(b.finish_to_vec().unwrap()).unwrap();
+    /// assert_eq!(index.address_grade(&a, &CheckOptions::default()), Grade::Danger);
+    /// ```
+    pub fn address_grade(&self, address: &Address, opts: &CheckOptions) -> Grade {
+        let Some(k) = AddressKeys::new(address) else {
+            return Grade::None;
+        };
+        let unit_only = address.forwarding_id.is_some() && self.is_forwarder_block(&k);
+        self.grade(&k, unit_only, opts, opts.max_age_days.is_some())
+            .level
+    }
+
+    /// True when the address's block is a known forwarder's.
+    fn is_forwarder_block(&self, k: &AddressKeys) -> bool {
+        !self.forwarders.is_empty()
+            && self
+                .walk(None, &[Kind::ForwarderBlock as u8])
+                .and_then(|c| self.walk(Some(c), k.chome_part()))
+                .and_then(|c| self.walk(Some(c), k.block_part()))
+                .is_some_and(|c| c.value().is_some())
     }
 
     /// Checks many addresses, in input order. Queries run in key order, which keeps the
@@ -158,7 +194,15 @@ impl Index {
         out
     }
 
-    fn grade(&self, k: &AddressKeys, unit_only: bool, opts: &CheckOptions) -> AddressMatch {
+    /// The address grade; `records` false skips decoding the records (the level is then the
+    /// strongest key's grade, which is right whenever no age option needs the dates).
+    fn grade(
+        &self,
+        k: &AddressKeys,
+        unit_only: bool,
+        opts: &CheckOptions,
+        records: bool,
+    ) -> AddressMatch {
         // Every grade needs the same town and 丁目: one walk settles most misses.
         let Some(chome) = self
             .walk(None, &[Kind::Address as u8])
@@ -203,7 +247,7 @@ impl Index {
             });
         }
         if unit_only {
-            return self.grade_hits(hits, opts);
+            return self.finish_grade(hits, opts, records);
         }
         let mut values = Vec::new();
         let mut push = |values: &mut Vec<u64>, grade| {
@@ -251,7 +295,19 @@ impl Index {
                 push(&mut values, Grade::Warning);
             }
         }
-        self.grade_hits(hits, opts)
+        self.finish_grade(hits, opts, records)
+    }
+
+    fn finish_grade(&self, hits: Vec<Hit>, opts: &CheckOptions, records: bool) -> AddressMatch {
+        if records {
+            return self.grade_hits(hits, opts);
+        }
+        let level = hits.iter().map(|h| h.grade).max().unwrap_or_default();
+        AddressMatch {
+            level,
+            stars: level.stars(),
+            records: Vec::new(),
+        }
     }
 
     /// Turns hits into the answer: decodes records, applies the age options, orders
@@ -293,9 +349,9 @@ impl Index {
             }
         }
         // Strongest first; one record once, at its strongest grade.
+        found.sort_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)));
+        found.dedup_by_key(|f| f.1);
         found.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        let mut seen = std::collections::HashSet::new();
-        found.retain(|(_, id, _)| seen.insert(*id));
         let level = found.first().map_or(Grade::None, |f| f.0);
         found.truncate(opts.max_records);
         AddressMatch {

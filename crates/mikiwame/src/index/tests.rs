@@ -358,6 +358,15 @@ fn forwarding_id_is_the_unit() {
     assert_eq!(same.forwarding.level, ForwardingLevel::Service);
     // Another customer of the same forwarder is another person.
     assert_eq!(level(&index, &customer("EXF-000222")), Grade::None);
+    let opts = CheckOptions::default();
+    assert_eq!(
+        index.address_grade(&customer("EXF-000222"), &opts),
+        Grade::None
+    );
+    assert_eq!(
+        index.address_grade(&customer("EXF-000111"), &opts),
+        Grade::Danger
+    );
     // Without an ID, the forwarder's block is the fraud's block.
     assert_eq!(
         level(
@@ -681,6 +690,7 @@ proptest! {
             let want = model_grade(&model, q, near);
             let got = index.check_with(q, &opts).address_match;
             prop_assert_eq!(got.level, want, "query {:?}", q.unit_key());
+            prop_assert_eq!(index.address_grade(q, &opts), want);
             prop_assert_eq!(got.records.is_empty(), want == Grade::None);
         }
         for e in &emails {
@@ -711,4 +721,11 @@ proptest! {
             }
         }
     }
+}
+
+#[test]
+fn index_is_send_and_sync() {
+    fn shared<T: Send + Sync>() {}
+    shared::<Index>();
+    shared::<IndexBuilder>();
 }
