@@ -143,8 +143,10 @@ impl Default for IndexBuilder {
     }
 }
 
-/// Pending keys per in-memory run (about 40 bytes each).
-const DEFAULT_RUN_LIMIT: usize = 4 << 20;
+/// Pending keys per in-memory run (about 60 bytes each, so about 1 GB at the limit). Up to
+/// this many keys (and without a base) the keys go straight into the final map; beyond it,
+/// sorted runs are merged, which builds the automaton twice.
+const DEFAULT_RUN_LIMIT: usize = 16 << 20;
 
 impl IndexBuilder {
     /// An empty builder.
