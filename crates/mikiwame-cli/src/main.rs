@@ -3,6 +3,8 @@
 //! Exit codes: 0 done (bad rows are reported in the output, not by the exit code),
 //! 1 unusable arguments or files, 2 internal error.
 
+mod check;
+mod index;
 mod io;
 mod normalize;
 mod screen;
@@ -25,6 +27,10 @@ enum Command {
     Normalize(normalize::Args),
     /// Screen senders, URLs, phone numbers and messages for brand impersonation (JSONL).
     Screen(screen::Args),
+    /// Build an index of fraud records and forwarders, or print its metadata.
+    Index(index::Args),
+    /// Grade addresses against an index: one a line, or JSONL with `address`.
+    Check(check::Args),
 }
 
 /// A failure of the command as a whole (not of one row).
@@ -50,6 +56,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Normalize(args) => normalize::run(args),
         Command::Screen(args) => screen::run(args),
+        Command::Index(args) => index::run(args),
+        Command::Check(args) => check::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

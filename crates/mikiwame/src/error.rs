@@ -48,6 +48,31 @@ pub enum Error {
         /// What is wrong and what to do.
         message: String,
     },
+    /// The file is not a mikiwame index (its first bytes are not the index magic).
+    #[error("not a mikiwame index file (wrong magic bytes): check the path, or build one with `mikiwame index build`")]
+    NotAnIndex,
+    /// The index file is shorter than its header says.
+    #[error("index file is truncated ({got} of {expected} bytes): the copy or build was interrupted; copy it again or rebuild it with `mikiwame index build`")]
+    IndexTruncated {
+        /// The length the header promises, in bytes.
+        expected: u64,
+        /// The length found, in bytes.
+        got: u64,
+    },
+    /// The index file's bytes do not match its checksums or cannot be decoded.
+    #[error("index file is corrupted ({what}): rebuild it with `mikiwame index build`")]
+    IndexCorrupted {
+        /// What was found wrong.
+        what: String,
+    },
+    /// The index file was written in another format version.
+    #[error("{}", version_message(*expected, *got))]
+    Version {
+        /// The format version this library reads.
+        expected: u32,
+        /// The format version of the file.
+        got: u32,
+    },
 }
 
 /// A `Result` with [`Error`].
@@ -60,5 +85,17 @@ impl Error {
             path: path.into(),
             source,
         }
+    }
+}
+
+fn version_message(expected: u32, got: u32) -> String {
+    if got > expected {
+        format!(
+            "index format {got} is newer than this library ({expected}): upgrade mikiwame or rebuild the index with this version"
+        )
+    } else {
+        format!(
+            "index format {got} is older than this library ({expected}): rebuild the index with `mikiwame index build`"
+        )
     }
 }

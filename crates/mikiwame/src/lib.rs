@@ -6,6 +6,8 @@
 //!   equal for every notation of one place, and flag deliberate obfuscation.
 //! - [`impersonation`]: tell official senders, URLs and phone numbers of a brand from
 //!   lookalikes and blocklisted ones, and score scam messages in ja, en, fr and zh.
+//! - [`index`]: a memory-mapped index of past fraud records and forwarding services that
+//!   grades an address (danger / caution / warning) and spots forwarders.
 //!
 //! ```
 //! let a = mikiwame::address::normalize("東京都世田谷区東京都池尻1-1-1-101ハイツ池尻").unwrap();

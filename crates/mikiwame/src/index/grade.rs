@@ -93,6 +93,16 @@ pub struct MatchedRecord {
     pub source: Option<String>,
     /// A free-text note.
     pub note: Option<String>,
+    /// The grade this record gave (after age down-weighting); `none` for contact lookups.
+    #[serde(default, skip_serializing_if = "is_none_grade")]
+    pub grade: Grade,
+    /// True when the record is older than the configured age.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub old: bool,
+}
+
+fn is_none_grade(g: &Grade) -> bool {
+    *g == Grade::None
 }
 
 /// The address half of a check: the grade and the records behind it.

@@ -1,0 +1,473 @@
+//! Building an index: keys collected in sorted runs, then one streamed union of the runs (and
+//! of a base index) into the final fst.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs;
+use std::hash::{Hash, Hasher};
+use std::io::{BufWriter, Seek, SeekFrom, Write};
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use fst::map::OpBuilder;
+use fst::{MapBuilder, Streamer};
+use rayon::prelude::*;
+
+use crate::address::Address;
+use crate::error::{Error, Result};
+
+use super::date;
+use super::format::{self, Contents, FORMAT_VERSION};
+use super::keys::{building_key, text_key, AddressKeys, Kind};
+use super::open::Index;
+use super::table::{BuildInfo, ForwarderEntry, RecordEntry, SourceFile};
+
+/// A fraud record ready for the index: a parsed address and canonical contact keys.
+///
+/// [`read_fraud`](super::read_fraud) makes these from CSV or JSONL rows (normalizing the
+/// address, email and phone); callers with parsed data can fill one in directly.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FraudRecord {
+    /// The parsed shipping address.
+    pub address: Option<Address>,
+    /// The email in canonical form ([`crate::contact::normalize_email`]).
+    pub email: Option<String>,
+    /// The phone number in E.164 ([`crate::contact::normalize_phone`]).
+    pub phone: Option<String>,
+    /// A card fingerprint (compared case-insensitively).
+    pub card_fingerprint: Option<String>,
+    /// When the fraud was recorded (ISO 8601 date or time preferred: its date is used for
+    /// the age options of [`CheckOptions`](super::CheckOptions)).
+    pub recorded_at: Option<String>,
+    /// Where the record came from.
+    pub source: Option<String>,
+    /// A free-text note.
+    pub note: Option<String>,
+}
+
+/// A forwarding service ready for the index.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Forwarder {
+    /// The service's name.
+    pub name: String,
+    /// Its parsed address (the block, building and neighbourhood are keyed).
+    pub address: Address,
+    /// A regex matching its customer codes (checked with [`regex`] syntax by the reader).
+    pub code_pattern: Option<String>,
+}
+
+/// The keys of a fraud record.
+fn fraud_keys(r: &FraudRecord) -> Vec<Vec<u8>> {
+    let mut keys = Vec::with_capacity(4);
+    if let Some(k) = r.address.as_ref().and_then(AddressKeys::new) {
+        keys.push(k.unit(Kind::Address));
+    }
+    if let Some(e) = r.email.as_deref().filter(|s| !s.is_empty()) {
+        keys.push(text_key(Kind::Email, e));
+    }
+    if let Some(p) = r.phone.as_deref().filter(|s| !s.is_empty()) {
+        keys.push(text_key(Kind::Phone, p));
+    }
+    if let Some(c) = r
+        .card_fingerprint
+        .as_deref()
+        .and_then(super::keys::canonical_card)
+    {
+        keys.push(text_key(Kind::Card, &c));
+    }
+    keys
+}
+
+/// A hash of a record description (its three texts).
+fn description_hash(at: Option<&str>, source: Option<&str>, note: Option<&str>) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (at, source, note).hash(&mut h);
+    h.finish()
+}
+
+/// Calls `f` once per distinct key of sorted, de-duplicated pairs, with its ids.
+fn for_each_group(pairs: &[(Vec<u8>, u32)], mut f: impl FnMut(&[u8], &[u32])) {
+    let mut ids = Vec::new();
+    let mut i = 0;
+    while i < pairs.len() {
+        let key = &pairs[i].0;
+        ids.clear();
+        let mut j = i;
+        while j < pairs.len() && pairs[j].0 == *key {
+            ids.push(pairs[j].1);
+            j += 1;
+        }
+        f(key, &ids);
+        i = j;
+    }
+}
+
+/// One sorted run of keys, built in memory.
+struct Run {
+    map: fst::Map<Vec<u8>>,
+    postings: Vec<u8>,
+}
+
+/// Builds an index file.
+///
+/// Keys are collected in memory up to a limit, then sorted into an in-memory run; finishing
+/// streams the union of all runs (and of the base index's keys, without loading them) into
+/// the final file. Records with equal descriptions share one record-table entry; equal keys
+/// merge their records.
+///
+/// ```
+/// use mikiwame::index::{FraudRecord, Index, IndexBuilder};
+///
+/// let mut b = IndexBuilder::new();
+/// b.add_fraud(&FraudRecord { email: Some("fraud@example.jp".into()), ..Default::default() });
+/// let index = Index::new(b.finish_to_vec().unwrap()).unwrap();
+/// assert_eq!(index.known_email("Fraud@Example.JP").len(), 1);
+/// ```
+pub struct IndexBuilder {
+    pending: Vec<(Vec<u8>, u32)>,
+    runs: Vec<Run>,
+    records: Vec<RecordEntry>,
+    /// Record-table ids by the hash of their description, so that a repeated description
+    /// is found without building an entry.
+    record_ids: HashMap<u64, Vec<u32>>,
+    forwarders: Vec<ForwarderEntry>,
+    base: Option<Index>,
+    sources: Vec<SourceFile>,
+    accepted: u64,
+    run_limit: usize,
+}
+
+impl Default for IndexBuilder {
+    fn default() -> Self {
+        IndexBuilder::new()
+    }
+}
+
+/// Pending keys per in-memory run (about 60 bytes each, so about 1 GB at the limit). Up to
+/// this many keys (and without a base) the keys go straight into the final map; beyond it,
+/// sorted runs are merged, which builds the automaton twice.
+const DEFAULT_RUN_LIMIT: usize = 16 << 20;
+
+impl IndexBuilder {
+    /// An empty builder.
+    pub fn new() -> Self {
+        IndexBuilder {
+            pending: Vec::new(),
+            runs: Vec::new(),
+            records: Vec::new(),
+            record_ids: HashMap::new(),
+            forwarders: Vec::new(),
+            base: None,
+            sources: Vec::new(),
+            accepted: 0,
+            run_limit: DEFAULT_RUN_LIMIT,
+        }
+    }
+
+    /// A builder that adds to `base`: the new index holds the base's keys, records and
+    /// forwarders plus what is added. The base's keys are streamed at [`finish`](Self::finish),
+    /// never loaded; its record and forwarder tables are copied.
+    pub fn with_base(base: Index) -> Self {
+        let mut b = IndexBuilder::new();
+        for id in 0..base.record_count {
+            // A record that does not decode comes from a damaged file; `Index::open` verifies
+            // checksums, so keep the id slot with an empty description rather than shift ids.
+            let e = base.record(id).unwrap_or_default();
+            let h = description_hash(
+                e.recorded_at.as_deref(),
+                e.source.as_deref(),
+                e.note.as_deref(),
+            );
+            b.record_ids.entry(h).or_default().push(id);
+            b.records.push(e);
+        }
+        b.forwarders = base.forwarders.clone();
+        b.accepted = base.info.records;
+        b.sources = base.info.sources.clone();
+        b.base = Some(base);
+        b
+    }
+
+    /// Sets how many keys are collected in memory before they are sorted into a run.
+    pub fn run_limit(&mut self, keys: usize) -> &mut Self {
+        self.run_limit = keys.max(1);
+        self
+    }
+
+    /// Records an input file in the build metadata.
+    pub fn add_source(&mut self, source: SourceFile) {
+        self.sources.push(source);
+    }
+
+    fn record_id(&mut self, r: &FraudRecord) -> u32 {
+        let (at, source, note) = (
+            r.recorded_at.as_deref(),
+            r.source.as_deref(),
+            r.note.as_deref(),
+        );
+        let h = description_hash(at, source, note);
+        let records = &self.records;
+        let same = |id: &&u32| {
+            let e = &records[**id as usize];
+            e.recorded_at.as_deref() == at
+                && e.source.as_deref() == source
+                && e.note.as_deref() == note
+        };
+        if let Some(id) = self
+            .record_ids
+            .get(&h)
+            .and_then(|ids| ids.iter().find(same))
+        {
+            return *id;
+        }
+        let id = self.records.len() as u32;
+        self.records.push(RecordEntry {
+            recorded_day: at.and_then(date::parse_day),
+            recorded_at: r.recorded_at.clone(),
+            source: r.source.clone(),
+            note: r.note.clone(),
+        });
+        self.record_ids.entry(h).or_default().push(id);
+        id
+    }
+
+    /// Adds a fraud record. Returns false (and adds nothing) when it has no usable key.
+    pub fn add_fraud(&mut self, r: &FraudRecord) -> bool {
+        let keys = fraud_keys(r);
+        self.add_keyed(r, keys)
+    }
+
+    /// Adds many fraud records, encoding their keys in parallel. Returns how many were added
+    /// (those with at least one usable key).
+    pub fn extend_fraud(&mut self, records: &[FraudRecord]) -> usize {
+        let keyed: Vec<Vec<Vec<u8>>> = records.par_iter().map(fraud_keys).collect();
+        let mut added = 0;
+        for (r, keys) in records.iter().zip(keyed) {
+            if self.add_keyed(r, keys) {
+                added += 1;
+            }
+        }
+        added
+    }
+
+    fn add_keyed(&mut self, r: &FraudRecord, keys: Vec<Vec<u8>>) -> bool {
+        if keys.is_empty() {
+            return false;
+        }
+        let id = self.record_id(r);
+        self.accepted += 1;
+        for k in keys {
+            self.push(k, id);
+        }
+        true
+    }
+
+    /// Adds a forwarding service. Returns false (and adds nothing) when its address has no
+    /// locality.
+    pub fn add_forwarder(&mut self, f: &Forwarder) -> bool {
+        let Some(k) = AddressKeys::new(&f.address) else {
+            return false;
+        };
+        let id = self.forwarders.len() as u32;
+        self.forwarders.push(ForwarderEntry {
+            name: f.name.clone(),
+            address: f.address.input.clone(),
+            code_pattern: f.code_pattern.clone(),
+        });
+        self.push(k.block(Kind::ForwarderBlock), id);
+        if let Some(b) = building_key(&f.address) {
+            self.push(b, id);
+        }
+        true
+    }
+
+    fn push(&mut self, key: Vec<u8>, id: u32) {
+        self.pending.push((key, id));
+        if self.pending.len() >= self.run_limit {
+            self.flush();
+        }
+    }
+
+    /// Sorts the pending keys into an in-memory run.
+    fn flush(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let mut pending = std::mem::take(&mut self.pending);
+        pending.par_sort_unstable();
+        pending.dedup();
+        let mut builder = MapBuilder::memory();
+        let mut postings = Vec::new();
+        for_each_group(&pending, |key, ids| {
+            let value = format::encode_ids(ids, &mut postings);
+            // Keys are sorted and distinct, so insertion cannot fail.
+            if builder.insert(key, value).is_err() {
+                debug_assert!(false, "unsorted run");
+            }
+        });
+        if let Ok(bytes) = builder.into_inner() {
+            if let Ok(map) = fst::Map::new(bytes) {
+                self.runs.push(Run { map, postings });
+            }
+        }
+    }
+
+    /// Streams the union of the base and the runs into `out`; returns the postings and the
+    /// counts per kind.
+    fn union_into<W: Write>(&mut self, out: W) -> Result<(W, Vec<u8>, BTreeMap<String, u64>)> {
+        let corrupt = |e: fst::Error| Error::IndexCorrupted {
+            what: format!("while building keys: {e}"),
+        };
+        let mut counts: BTreeMap<String, u64> = Kind::ALL
+            .iter()
+            .map(|k| (k.as_str().to_string(), 0))
+            .collect();
+        let mut count = |key: &[u8]| {
+            if let Some(c) = Kind::of_key(key).and_then(|k| counts.get_mut(k.as_str())) {
+                *c += 1;
+            }
+        };
+        if self.base.is_none() && self.runs.is_empty() {
+            // Everything fits in one run: write it straight into the final map.
+            let mut pending = std::mem::take(&mut self.pending);
+            pending.par_sort_unstable();
+            pending.dedup();
+            let mut builder = MapBuilder::new(out).map_err(corrupt)?;
+            let mut postings = Vec::new();
+            let mut result = Ok(());
+            for_each_group(&pending, |key, ids| {
+                if result.is_ok() {
+                    let value = format::encode_ids(ids, &mut postings);
+                    result = builder.insert(key, value);
+                    count(key);
+                }
+            });
+            result.map_err(corrupt)?;
+            let out = builder.into_inner().map_err(corrupt)?;
+            return Ok((out, postings, counts));
+        }
+        self.flush();
+        let mut op = OpBuilder::new();
+        let has_base = self.base.is_some();
+        if let Some(base) = &self.base {
+            op = op.add(base.map.stream());
+        }
+        for run in &self.runs {
+            op = op.add(run.map.stream());
+        }
+        let mut union = op.union();
+        let mut builder = MapBuilder::new(out).map_err(corrupt)?;
+        let mut postings = Vec::new();
+        let mut ids = Vec::new();
+        while let Some((key, values)) = union.next() {
+            ids.clear();
+            for iv in values {
+                match (has_base, iv.index) {
+                    (true, 0) => {
+                        if let Some(base) = &self.base {
+                            base.ids(iv.value, &mut ids);
+                        }
+                    }
+                    (true, i) => format::ids(&self.runs[i - 1].postings, iv.value, &mut ids),
+                    (false, i) => format::ids(&self.runs[i].postings, iv.value, &mut ids),
+                }
+            }
+            ids.sort_unstable();
+            ids.dedup();
+            if ids.is_empty() {
+                continue;
+            }
+            let value = format::encode_ids(&ids, &mut postings);
+            builder.insert(key, value).map_err(corrupt)?;
+            count(key);
+        }
+        let out = builder.into_inner().map_err(corrupt)?;
+        Ok((out, postings, counts))
+    }
+
+    fn info(&self, keys: BTreeMap<String, u64>) -> BuildInfo {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        BuildInfo {
+            format_version: FORMAT_VERSION,
+            library_version: env!("CARGO_PKG_VERSION").to_string(),
+            built_at: date::rfc3339(now),
+            sources: self.sources.clone(),
+            keys,
+            records: self.accepted,
+            record_entries: self.records.len() as u64,
+            forwarders: self.forwarders.len() as u64,
+        }
+    }
+
+    /// Builds the index into memory and returns its bytes (for tests and small indexes).
+    pub fn finish_to_vec(mut self) -> Result<Vec<u8>> {
+        let (fst_bytes, postings, keys) = self.union_into(Vec::new())?;
+        let info = self.info(keys);
+        let contents = Contents {
+            info: &info,
+            records: &self.records,
+            forwarders: &self.forwarders,
+            postings: &postings,
+        };
+        let mut out = std::io::Cursor::new(Vec::new());
+        format::write_to(
+            &mut out,
+            &contents,
+            &mut &fst_bytes[..],
+            fst_bytes.len() as u64,
+        )
+        .map_err(|e| Error::io("<memory>", e))?;
+        Ok(out.into_inner())
+    }
+
+    /// Builds the index into the file at `path`, atomically (temporary file, fsync, rename).
+    /// `path` may be the base index's own file: the base stays mapped until the rename.
+    pub fn finish(mut self, path: impl AsRef<Path>) -> Result<BuildInfo> {
+        let path = path.as_ref();
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => Path::new(".").to_path_buf(),
+        };
+        // The key section is streamed to a side file first, since it goes last in the index
+        // and its length is known only at the end.
+        static BUILDS: AtomicU64 = AtomicU64::new(0);
+        let side = dir.join(format!(
+            ".mikiwame-keys.tmp-{}-{}",
+            std::process::id(),
+            BUILDS.fetch_add(1, Ordering::Relaxed)
+        ));
+        let result = (|| {
+            let file = fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .open(&side)
+                .map_err(|e| Error::io(&side, e))?;
+            let (w, postings, keys) = self.union_into(BufWriter::with_capacity(1 << 20, file))?;
+            let mut file = w
+                .into_inner()
+                .map_err(|e| Error::io(&side, e.into_error()))?;
+            let fst_len = file
+                .seek(SeekFrom::End(0))
+                .map_err(|e| Error::io(&side, e))?;
+            file.seek(SeekFrom::Start(0))
+                .map_err(|e| Error::io(&side, e))?;
+            let info = self.info(keys);
+            let contents = Contents {
+                info: &info,
+                records: &self.records,
+                forwarders: &self.forwarders,
+                postings: &postings,
+            };
+            let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
+            format::write_file(path, &contents, &mut reader, fst_len)?;
+            Ok(info)
+        })();
+        let _ = fs::remove_file(&side);
+        result
+    }
+}

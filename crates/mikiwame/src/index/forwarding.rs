@@ -1,0 +1,149 @@
+//! Signs of a forwarding service in an address's text: forwarding words, customer codes.
+//!
+//! The words are data (`data/forwarding_words.txt`); the known services' code patterns come
+//! from the index's forwarder table.
+
+use std::sync::LazyLock;
+
+use aho_corasick::AhoCorasick;
+use regex::Regex;
+use std::borrow::Cow;
+
+use unicode_normalization::UnicodeNormalization;
+
+use super::table::ForwarderEntry;
+
+const WORDS: &str = include_str!("../../data/forwarding_words.txt");
+
+/// The words of the data file: lines that are neither empty nor comments.
+fn words() -> impl Iterator<Item = &'static str> {
+    WORDS
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+}
+
+static WORD_MATCHER: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(words())
+        .ok()
+});
+
+/// A generic forwarding customer code: 2 to 4 Latin letters, an optional hyphen, 5 to 10
+/// digits (SR123456, KX-004521), not glued to further letters or digits. Room numbers
+/// (101, A-102) are too short to match.
+static GENERIC_CODE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"(?:^|[^A-Za-z])([A-Za-z]{2,4}-?[0-9]{5,10})(?:$|[^0-9])").ok());
+
+/// The text that signs are looked for in: NFKC, so full-width letters and digits and
+/// half-width katakana count. Text without characters from the Halfwidth and Fullwidth
+/// Forms block (U+FF00–U+FFEF, UTF-8 `EF BC`–`EF BF`) or the ideographic space is borrowed:
+/// for the words and codes looked for, NFKC changes nothing else that matters, and this
+/// byte scan is much cheaper than a normalization check.
+pub(crate) fn fold(text: &str) -> Cow<'_, str> {
+    let b = text.as_bytes();
+    let wide = b
+        .windows(2)
+        .any(|w| w[0] == 0xEF && (0xBC..=0xBF).contains(&w[1]))
+        || text.contains('\u{3000}');
+    if wide {
+        Cow::Owned(text.nfkc().collect())
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// True when the folded text holds a forwarding word.
+pub(crate) fn has_forwarding_word(folded: &str) -> bool {
+    WORD_MATCHER
+        .as_ref()
+        .is_some_and(|m| m.find(folded).is_some())
+}
+
+/// True when the folded text holds a generic forwarding customer code.
+pub(crate) fn has_generic_code(folded: &str) -> bool {
+    // A code needs Latin letters; most Japanese addresses have none, and this check is
+    // cheaper than the regex.
+    folded.bytes().any(|b| b.is_ascii_alphabetic())
+        && GENERIC_CODE.as_ref().is_some_and(|r| r.is_match(folded))
+}
+
+/// The compiled customer-code patterns of the known forwarders.
+#[derive(Debug, Default)]
+pub(crate) struct ForwarderPatterns {
+    patterns: Vec<(u32, Regex)>,
+}
+
+/// The largest compiled size of one pattern; patterns come from data files.
+const PATTERN_SIZE_LIMIT: usize = 1 << 20;
+
+/// Compiles a customer-code pattern, as the builder and the index both do.
+pub(crate) fn compile_pattern(pattern: &str) -> Result<Regex, regex::Error> {
+    regex::RegexBuilder::new(pattern)
+        .size_limit(PATTERN_SIZE_LIMIT)
+        .build()
+}
+
+impl ForwarderPatterns {
+    /// Compiles every forwarder's pattern. The builder refused invalid patterns, so one that
+    /// fails here comes from a damaged file and is skipped.
+    pub(crate) fn new(forwarders: &[ForwarderEntry]) -> Self {
+        let patterns = forwarders
+            .iter()
+            .enumerate()
+            .filter_map(|(i, f)| {
+                let re = compile_pattern(f.code_pattern.as_deref()?).ok()?;
+                Some((u32::try_from(i).ok()?, re))
+            })
+            .collect();
+        ForwarderPatterns { patterns }
+    }
+
+    /// The first forwarder whose pattern occurs in the text.
+    pub(crate) fn find(&self, folded: &str) -> Option<u32> {
+        self.patterns
+            .iter()
+            .find(|(_, re)| re.is_match(folded))
+            .map(|(i, _)| *i)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_found_in_any_case_and_width() {
+        for t in [
+            "東京都大田区平和島1-1-1 ABC倉庫内",
+            "大阪府大阪市北区梅田1-1-1 山田様気付",
+            "C/O Example Forwarding, 1-1 Heiwajima",
+            "ＷＡＲＥＨＯＵＳＥ 2F",
+        ] {
+            assert!(has_forwarding_word(&fold(t)), "{t}");
+        }
+        assert!(!has_forwarding_word(&fold(
+            "東京都世田谷区池尻1-2-3 ハイツ池尻101"
+        )));
+    }
+
+    #[test]
+    fn generic_codes() {
+        for t in [
+            "池尻1-2-3 SR123456",
+            "池尻1-2-3KX-004521",
+            "池尻1-2-3 ＳＲ１２３４５６",
+        ] {
+            assert!(has_generic_code(&fold(t)), "{t}");
+        }
+        for t in [
+            "池尻1-2-3 A-102",
+            "池尻1-2-3 101号室",
+            "〒154-0001 池尻1-2-3",
+            "ABCDE123456",
+        ] {
+            assert!(!has_generic_code(&fold(t)), "{t}");
+        }
+    }
+}

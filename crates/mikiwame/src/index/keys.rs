@@ -1,0 +1,458 @@
+//! Binary key encoding for the index's one `fst::Map`.
+//!
+//! Every key starts with a [`Kind`] byte, so the kinds live in disjoint ranges of one map.
+//! Address keys then hold the locality hash (8 bytes, big-endian) and the lot numbers in an
+//! order-preserving variable-length encoding ([`put_varint`]): byte order is numeric order and
+//! no encoded number is a prefix of another, so
+//!
+//! - every key under one town and 丁目 starts with the same bytes ([`Chome`] prefix),
+//! - all keys of one 番 lie in `[prefix + enc(b), prefix + enc(b + 1))`, which makes
+//!   "番 within `near_banchi`" one range query, and
+//! - a block's keys all start with the block prefix, which makes "same block" a prefix test.
+//!
+//! Missing numbers are encoded as a `0` byte and present ones as `n + 1`, so a missing 丁目
+//! never looks like 丁目 0 or 1.
+
+use crate::address::{Address, Script};
+use unicode_normalization::UnicodeNormalization;
+
+/// The namespace byte at the start of every key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[repr(u8)]
+pub(crate) enum Kind {
+    /// A fraud address unit: block prefix + unit suffix. Values point to records.
+    Address = 0x01,
+    /// A forwarding service's block. Values point to forwarders.
+    ForwarderBlock = 0x02,
+    /// A forwarding service's building name within its locality. Values point to forwarders.
+    ForwarderBuilding = 0x03,
+    /// A normalized email address. Values point to records.
+    Email = 0x10,
+    /// A phone number in E.164. Values point to records.
+    Phone = 0x11,
+    /// A card fingerprint. Values point to records.
+    Card = 0x12,
+}
+
+impl Kind {
+    /// Every kind, in key order.
+    pub(crate) const ALL: [Kind; 6] = [
+        Kind::Address,
+        Kind::ForwarderBlock,
+        Kind::ForwarderBuilding,
+        Kind::Email,
+        Kind::Phone,
+        Kind::Card,
+    ];
+
+    /// The stable name used in build summaries and `index info`.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Kind::Address => "address_unit",
+            Kind::ForwarderBlock => "forwarder_block",
+            Kind::ForwarderBuilding => "forwarder_building",
+            Kind::Email => "email",
+            Kind::Phone => "phone",
+            Kind::Card => "card",
+        }
+    }
+
+    /// The kind of a key, from its first byte.
+    pub(crate) fn of_key(key: &[u8]) -> Option<Kind> {
+        let b = *key.first()?;
+        Kind::ALL.into_iter().find(|k| *k as u8 == b)
+    }
+}
+
+/// Appends `v` in an order-preserving, prefix-free variable-length encoding (the SQLite4
+/// varint): 1 byte up to 240, 2 bytes up to 2287, 3 bytes up to 67823, else a length byte
+/// and big-endian bytes. Lexicographic order of the bytes equals numeric order.
+pub(crate) fn put_varint(out: &mut Vec<u8>, v: u64) {
+    if v <= 240 {
+        out.push(v as u8);
+    } else if v <= 2287 {
+        let x = v - 240;
+        out.push((x / 256 + 241) as u8);
+        out.push((x % 256) as u8);
+    } else if v <= 67823 {
+        let x = v - 2288;
+        out.push(249);
+        out.push((x / 256) as u8);
+        out.push((x % 256) as u8);
+    } else {
+        let bytes = v.to_be_bytes();
+        let skip = bytes.iter().take_while(|b| **b == 0).count().min(5);
+        let n = 8 - skip; // 3..=8
+        out.push(250 + (n as u8 - 3));
+        out.extend_from_slice(&bytes[skip..]);
+    }
+}
+
+/// An optional number: `0` when missing, else the varint of `n + 1`.
+fn put_opt(out: &mut Vec<u8>, n: Option<u32>) {
+    match n {
+        None => out.push(0),
+        Some(n) => put_varint(out, u64::from(n) + 1),
+    }
+}
+
+/// Appends the encoding of a present 番, as it follows the 丁目 part.
+pub(crate) fn put_banchi(out: &mut Vec<u8>, n: u32) {
+    put_opt(out, Some(n));
+}
+
+/// A length-prefixed byte string (prefix-free, so fields after it stay unambiguous).
+fn put_str(out: &mut Vec<u8>, s: &str) {
+    put_varint(out, s.len() as u64);
+    out.extend_from_slice(s.as_bytes());
+}
+
+/// Canonical form of a forwarding customer ID: NFKC, upper-case, without spaces and hyphens,
+/// so `kx-004521` and `ＫＸ００４５２１` are one customer.
+pub(crate) fn canonical_forwarding_id(id: &str) -> String {
+    id.nfkc()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '‐' | '−' | 'ー' | '_'))
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+/// Canonical form of a building name for the forwarder-building key: NFKC, lower-case,
+/// without spaces.
+pub(crate) fn canonical_building(name: &str) -> String {
+    name.nfkc()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Canonical form of a card fingerprint: trimmed, lower-case.
+pub(crate) fn canonical_card(fp: &str) -> Option<String> {
+    let s = fp.trim().to_lowercase();
+    (!s.is_empty() && !s.chars().any(char::is_whitespace)).then_some(s)
+}
+
+/// The address key prefixes of one address, built once per query or record.
+///
+/// Ordered by key bytes first, so sorting queries by it sorts them in index order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct AddressKeys {
+    /// Length of the town + 丁目 prefix (without the kind byte).
+    chome_len: usize,
+    /// Length of the block encoding (without the kind byte).
+    block_len: usize,
+    /// Block encoding followed by the unit suffix, without the kind byte.
+    body: Vec<u8>,
+    /// The 番, if any.
+    pub(crate) banchi: Option<u32>,
+}
+
+impl AddressKeys {
+    /// Encodes an address. Returns `None` when it has no locality at all.
+    pub(crate) fn new(a: &Address) -> Option<AddressKeys> {
+        if a.prefecture.is_none() && a.city.is_none() && a.town.is_none() && a.street.is_none() {
+            return None;
+        }
+        let mut body = Vec::with_capacity(32);
+        body.extend_from_slice(&locality_hash(a).to_be_bytes());
+        put_opt(&mut body, a.chome);
+        let chome_len = body.len();
+        put_opt(&mut body, a.banchi);
+        put_opt(&mut body, a.go);
+        put_varint(&mut body, a.sub_numbers.len() as u64);
+        for n in &a.sub_numbers {
+            put_varint(&mut body, u64::from(*n));
+        }
+        match &a.lot_suffix {
+            None => body.push(0),
+            Some(x) => {
+                body.push(1);
+                put_str(&mut body, x);
+            }
+        }
+        let block_len = body.len();
+        match &a.forwarding_id {
+            Some(id) => {
+                body.push(1);
+                put_str(&mut body, &canonical_forwarding_id(id));
+            }
+            None => {
+                body.push(0);
+                // As in `Address::unit_key` (the model test holds the two together): a
+                // numbered room says where it is, so the floor counts only without one.
+                let numbered_room = a
+                    .room
+                    .as_deref()
+                    .is_some_and(|r| r.chars().any(|c| c.is_ascii_digit()));
+                match a.floor.filter(|_| !numbered_room) {
+                    None => body.push(0),
+                    Some(f) => {
+                        body.push(1);
+                        // Flipping the sign bit makes basements sort before ground floors.
+                        body.extend_from_slice(&((f.0 as u16) ^ 0x8000).to_be_bytes());
+                    }
+                }
+                match &a.room {
+                    None => body.push(0),
+                    Some(r) => {
+                        body.push(1);
+                        put_str(&mut body, r);
+                    }
+                }
+            }
+        }
+        Some(AddressKeys {
+            chome_len,
+            block_len,
+            body,
+            banchi: a.banchi,
+        })
+    }
+
+    /// The key body: block encoding and unit suffix, without the kind byte.
+    fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// The town + 丁目 part of the key body (after the kind byte).
+    pub(crate) fn chome_part(&self) -> &[u8] {
+        &self.body[..self.chome_len]
+    }
+
+    /// The block part after the 丁目 part: 番, 号, sub-numbers, lot suffix.
+    pub(crate) fn block_part(&self) -> &[u8] {
+        &self.body[self.chome_len..self.block_len]
+    }
+
+    /// The block part after the 番: 号, sub-numbers, lot suffix (empty without a 番).
+    pub(crate) fn block_after_banchi(&self) -> &[u8] {
+        if self.banchi.is_none() {
+            return &[];
+        }
+        let mut enc = Vec::with_capacity(4);
+        put_opt(&mut enc, self.banchi);
+        self.block_part().get(enc.len()..).unwrap_or_default()
+    }
+
+    /// The unit part after the block part: floor and room, or the forwarding ID.
+    pub(crate) fn unit_part(&self) -> &[u8] {
+        &self.body[self.block_len..]
+    }
+
+    /// The full unit key of `kind`.
+    pub(crate) fn unit(&self, kind: Kind) -> Vec<u8> {
+        self.with_kind(kind, self.body.len())
+    }
+
+    /// The block prefix of `kind`: every unit of the block starts with it.
+    pub(crate) fn block(&self, kind: Kind) -> Vec<u8> {
+        self.with_kind(kind, self.block_len)
+    }
+
+    /// The town + 丁目 prefix of `kind`.
+    pub(crate) fn chome(&self, kind: Kind) -> Vec<u8> {
+        self.with_kind(kind, self.chome_len)
+    }
+
+    /// The half-open key range holding every key of `kind` whose 番 lies in `lo..=hi`.
+    pub(crate) fn banchi_range(&self, kind: Kind, lo: u32, hi: u32) -> (Vec<u8>, Vec<u8>) {
+        let prefix = self.chome(kind);
+        let mut start = prefix.clone();
+        put_opt(&mut start, Some(lo));
+        let mut end = prefix;
+        match hi.checked_add(1) {
+            Some(h) => put_opt(&mut end, Some(h)),
+            None => {
+                // No 番 is larger than u32::MAX: the end is the end of the 丁目.
+                return (start, prefix_end(&end).unwrap_or_default());
+            }
+        }
+        (start, end)
+    }
+
+    fn with_kind(&self, kind: Kind, len: usize) -> Vec<u8> {
+        let mut k = Vec::with_capacity(len + 1);
+        k.push(kind as u8);
+        k.extend_from_slice(&self.body[..len]);
+        k
+    }
+}
+
+impl PartialOrd for AddressKeys {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for AddressKeys {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.body().cmp(other.body())
+    }
+}
+
+/// [`Address::locality_hash`] without building the locality string, for Japanese
+/// addresses (prefecture, city and town joined without separators: FNV-1a runs over the
+/// parts in turn). Other scripts use the address module's own function. A test holds the
+/// two equal.
+fn locality_hash(a: &Address) -> u64 {
+    if a.script != Script::Japanese {
+        return a.locality_hash();
+    }
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in [&a.prefecture, &a.city, &a.town].into_iter().flatten() {
+        for b in part.bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    h
+}
+
+/// The smallest key greater than every key starting with `prefix`, or `None` when there is
+/// none (the prefix is all `0xFF`).
+pub(crate) fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
+    let mut end = prefix.to_vec();
+    while let Some(last) = end.pop() {
+        if last < 0xFF {
+            end.push(last + 1);
+            return Some(end);
+        }
+    }
+    None
+}
+
+/// A string key: the kind byte and the text.
+pub(crate) fn text_key(kind: Kind, text: &str) -> Vec<u8> {
+    let mut k = Vec::with_capacity(text.len() + 1);
+    k.push(kind as u8);
+    k.extend_from_slice(text.as_bytes());
+    k
+}
+
+/// The forwarder-building key: locality hash and canonical building name.
+pub(crate) fn building_key(a: &Address) -> Option<Vec<u8>> {
+    let name = canonical_building(a.building.as_deref()?);
+    if name.is_empty() {
+        return None;
+    }
+    let mut k = Vec::with_capacity(name.len() + 9);
+    k.push(Kind::ForwarderBuilding as u8);
+    k.extend_from_slice(&a.locality_hash().to_be_bytes());
+    k.extend_from_slice(name.as_bytes());
+    Some(k)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::address::Floor;
+    use proptest::prelude::*;
+
+    fn enc(v: u64) -> Vec<u8> {
+        let mut out = Vec::new();
+        put_varint(&mut out, v);
+        out
+    }
+
+    #[test]
+    fn varint_boundaries_sort_and_have_expected_lengths() {
+        let cases = [
+            (0, 1),
+            (240, 1),
+            (241, 2),
+            (2287, 2),
+            (2288, 3),
+            (67823, 3),
+            (67824, 4),
+            (u64::MAX, 9),
+        ];
+        for (v, len) in cases {
+            assert_eq!(enc(v).len(), len, "{v}");
+        }
+        for w in cases.windows(2) {
+            assert!(enc(w[0].0) < enc(w[1].0));
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn locality_hash_agrees_with_the_address_module(
+            p in prop::option::of("[東京都大阪府]{0,3}"),
+            c in prop::option::of("[a-zあ-ん区市]{0,4}"),
+            t in prop::option::of("[池尻梅田0-9]{0,4}"),
+        ) {
+            let a = Address { prefecture: p, city: c, town: t, ..Default::default() };
+            prop_assert_eq!(locality_hash(&a), a.locality_hash());
+        }
+
+        #[test]
+        fn varint_order_is_numeric_order(a: u64, b: u64) {
+            prop_assert_eq!(a.cmp(&b), enc(a).cmp(&enc(b)));
+        }
+
+        #[test]
+        fn varint_is_prefix_free(a: u64, b: u64) {
+            prop_assume!(a != b);
+            let (x, y) = (enc(a), enc(b));
+            prop_assert!(!y.starts_with(&x) && !x.starts_with(&y));
+        }
+    }
+
+    fn addr(chome: Option<u32>, banchi: Option<u32>, go: Option<u32>) -> Address {
+        Address {
+            prefecture: Some("東京都".into()),
+            city: Some("世田谷区".into()),
+            town: Some("池尻".into()),
+            chome,
+            banchi,
+            go,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn block_prefix_and_banchi_range_hold_their_units() {
+        let mut a = addr(Some(1), Some(2), Some(3));
+        a.floor = Some(Floor(-1));
+        a.room = Some("B101".into());
+        let k = AddressKeys::new(&a).unwrap();
+        let unit = k.unit(Kind::Address);
+        assert!(unit.starts_with(&k.block(Kind::Address)));
+        assert!(unit.starts_with(&k.chome(Kind::Address)));
+        let (lo, hi) = k.banchi_range(Kind::Address, 2, 2);
+        assert!(lo <= unit && unit < hi);
+        let (lo, hi) = k.banchi_range(Kind::Address, 3, 5);
+        assert!(!(lo <= unit && unit < hi));
+    }
+
+    #[test]
+    fn missing_chome_differs_from_chome_zero_and_one() {
+        let keys: Vec<_> = [None, Some(0), Some(1)]
+            .into_iter()
+            .map(|c| AddressKeys::new(&addr(c, Some(2), None)).unwrap())
+            .map(|k| k.chome(Kind::Address))
+            .collect();
+        assert_ne!(keys[0], keys[1]);
+        assert_ne!(keys[1], keys[2]);
+        assert_ne!(keys[0], keys[2]);
+    }
+
+    #[test]
+    fn forwarding_id_replaces_floor_and_room() {
+        let mut a = addr(Some(1), Some(2), Some(3));
+        a.forwarding_id = Some("kx-004521".into());
+        a.room = Some("101".into());
+        let mut b = a.clone();
+        b.forwarding_id = Some("KX004521".into());
+        b.room = None;
+        assert_eq!(
+            AddressKeys::new(&a).unwrap().unit(Kind::Address),
+            AddressKeys::new(&b).unwrap().unit(Kind::Address)
+        );
+    }
+
+    #[test]
+    fn prefix_end_skips_ff() {
+        assert_eq!(prefix_end(&[1, 0xFF]), Some(vec![2]));
+        assert_eq!(prefix_end(&[0xFF]), None);
+    }
+}

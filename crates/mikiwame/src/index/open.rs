@@ -1,0 +1,304 @@
+//! An opened index: the bytes, the fst over them, and the small tables.
+
+use std::fmt;
+use std::ops::Range;
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+
+use fst::raw::Output;
+use fst::{IntoStreamer, Streamer};
+
+use crate::error::{Error, Result};
+
+use super::format;
+use super::forwarding::ForwarderPatterns;
+use super::grade::MatchedRecord;
+use super::mmap;
+use super::table::{BuildInfo, ForwarderEntry, RecordEntry};
+
+type Bytes = Arc<dyn AsRef<[u8]> + Send + Sync>;
+
+/// A state of the automaton reached by [`Index::walk`].
+#[derive(Clone, Copy)]
+pub(crate) struct Cursor<'a> {
+    node: fst::raw::Node<'a>,
+    out: Output,
+}
+
+impl Cursor<'_> {
+    /// The value of the key that ends here, if one does.
+    #[inline]
+    pub(crate) fn value(&self) -> Option<u64> {
+        self.node
+            .is_final()
+            .then(|| self.out.cat(self.node.final_output()).value())
+    }
+}
+
+/// One section of the shared bytes, so the fst can own a view of the mapping.
+#[derive(Clone)]
+pub(crate) struct Section {
+    data: Bytes,
+    range: Range<usize>,
+}
+
+impl AsRef<[u8]> for Section {
+    #[inline]
+    fn as_ref(&self) -> &[u8] {
+        // `parse` checked every range against the length of these same bytes.
+        (*self.data)
+            .as_ref()
+            .get(self.range.clone())
+            .unwrap_or_default()
+    }
+}
+
+/// The fraud and forwarding index, opened from a file or from bytes.
+///
+/// Immutable, `Send + Sync`, cheap to query from many threads at once. Opening costs the
+/// same for any size of index: only the header and the small tables are read; records are
+/// decoded when a query matches them. [`Index::verify`] checks every byte against the
+/// file's checksum (linear in the size); [`Index::open`] runs it, [`Index::open_unverified`]
+/// does not.
+///
+/// ```
+/// use mikiwame::address::Address;
+/// use mikiwame::index::{FraudRecord, Grade, Index, IndexBuilder};
+///
+/// let place = Address {
+///     prefecture: Some("東京都".into()), city: Some("世田谷区".into()), town: Some("池尻".into()),
+///     chome: Some(1), banchi: Some(2), go: Some(3), room: Some("101".into()),
+///     ..Default::default()
+/// };
+/// let mut builder = IndexBuilder::new();
+/// builder.add_fraud(&FraudRecord { address: Some(place.clone()), ..Default::default() });
+/// let index = Index::new(builder.finish_to_vec().unwrap()).unwrap();
+/// index.verify().unwrap();
+/// assert_eq!(index.check(&place).address_match.level, Grade::Danger);
+/// ```
+pub struct Index {
+    data: Bytes,
+    pub(crate) map: fst::Map<Section>,
+    pub(crate) info: BuildInfo,
+    pub(crate) forwarders: Vec<ForwarderEntry>,
+    records: Range<usize>,
+    pub(crate) record_count: u32,
+    postings: Range<usize>,
+    patterns: OnceLock<ForwarderPatterns>,
+    /// Whether any forwarder has a building key (saves folding building names otherwise).
+    pub(crate) has_buildings: bool,
+}
+
+impl fmt::Debug for Index {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Index")
+            .field("bytes", &self.bytes().len())
+            .field("keys", &self.map.len())
+            .field("info", &self.info)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Index {
+    /// Opens an index from its bytes (a `Vec<u8>`, a memory map, ...).
+    ///
+    /// Refuses foreign files ([`Error::NotAnIndex`]), other format versions
+    /// ([`Error::Version`]), truncated files ([`Error::IndexTruncated`]) and files whose
+    /// header or tables are damaged ([`Error::IndexCorrupted`]). Damage inside the keys or
+    /// records is found by [`Index::verify`]: run it before querying bytes that may be
+    /// damaged (the `fst` crate does not promise to traverse a damaged automaton without
+    /// panicking). [`Index::open`] does.
+    pub fn new(data: impl AsRef<[u8]> + Send + Sync + 'static) -> Result<Index> {
+        let data: Bytes = Arc::new(data);
+        let sections = format::parse((*data).as_ref())?;
+        let fst_section = Section {
+            data: Arc::clone(&data),
+            range: sections.fst.clone(),
+        };
+        let map = fst::Map::new(fst_section).map_err(|e| Error::IndexCorrupted {
+            what: format!("key section: {e}"),
+        })?;
+        let has_buildings = sections
+            .info
+            .keys
+            .get("forwarder_building")
+            .is_none_or(|n| *n > 0);
+        Ok(Index {
+            has_buildings,
+            data,
+            map,
+            info: sections.info,
+            forwarders: sections.forwarders,
+            records: sections.records,
+            record_count: sections.record_count,
+            postings: sections.postings,
+            patterns: OnceLock::new(),
+        })
+    }
+
+    /// Maps the file at `path` and checks it completely ([`Index::new`], then
+    /// [`Index::verify`]).
+    ///
+    /// The file must not be modified in place while it is open (the index builder never
+    /// does: it writes a new file and renames it).
+    pub fn open(path: impl AsRef<Path>) -> Result<Index> {
+        let index = Index::open_unverified(path)?;
+        index.verify()?;
+        Ok(index)
+    }
+
+    /// Maps the file at `path` and checks its header and tables, but not the checksum of its
+    /// body: opening takes the same few microseconds for any size. For a file that was
+    /// verified once, e.g. by `mikiwame index info`.
+    pub fn open_unverified(path: impl AsRef<Path>) -> Result<Index> {
+        let path = path.as_ref();
+        Index::new(mmap::map(path)?)
+    }
+
+    /// Checks every byte of the index against its checksum, then the key section's own
+    /// checksum.
+    pub fn verify(&self) -> Result<()> {
+        format::verify(self.bytes())?;
+        self.map
+            .as_fst()
+            .verify()
+            .map_err(|e| Error::IndexCorrupted {
+                what: format!("key section: {e}"),
+            })
+    }
+
+    /// The build metadata: format version, build time, source files, counts per kind.
+    pub fn info(&self) -> &BuildInfo {
+        &self.info
+    }
+
+    /// The total number of keys.
+    pub fn key_count(&self) -> usize {
+        self.map.len()
+    }
+
+    /// The size of the index in bytes.
+    pub fn size(&self) -> usize {
+        self.bytes().len()
+    }
+
+    pub(crate) fn bytes(&self) -> &[u8] {
+        (*self.data).as_ref()
+    }
+
+    fn section(&self, r: &Range<usize>) -> &[u8] {
+        self.bytes().get(r.clone()).unwrap_or_default()
+    }
+
+    /// Appends the ids an fst value names.
+    pub(crate) fn ids(&self, value: u64, out: &mut Vec<u32>) {
+        format::ids(self.section(&self.postings), value, out);
+    }
+
+    /// Decodes record `id`.
+    pub(crate) fn record(&self, id: u32) -> Option<RecordEntry> {
+        format::record(self.section(&self.records), id)
+    }
+
+    /// The compiled customer-code patterns of the forwarders, compiled on first use so that
+    /// opening stays cheap.
+    pub(crate) fn patterns(&self) -> &ForwarderPatterns {
+        self.patterns
+            .get_or_init(|| ForwarderPatterns::new(&self.forwarders))
+    }
+
+    /// The value of an exact key.
+    #[inline]
+    pub(crate) fn get(&self, key: &[u8]) -> Option<u64> {
+        self.map.get(key)
+    }
+
+    /// True when some key starts with `prefix`: a walk down the automaton, no allocation.
+    /// (Every state of a minimal automaton leads to a final state, so reaching the prefix's
+    /// state is enough.)
+    #[inline]
+    pub(crate) fn has_prefix(&self, prefix: &[u8]) -> bool {
+        self.walk(None, prefix).is_some()
+    }
+
+    /// Follows `bytes` down the automaton from `from` (the root when `None`): the state
+    /// reached and the output summed on the way, or `None` when no key continues so.
+    /// No allocation; the building block of the queries' prefix tests.
+    #[inline]
+    pub(crate) fn walk<'a>(&'a self, from: Option<Cursor<'a>>, bytes: &[u8]) -> Option<Cursor<'a>> {
+        let fst = self.map.as_fst();
+        let mut c = from.unwrap_or_else(|| Cursor {
+            node: fst.root(),
+            out: Output::zero(),
+        });
+        for &b in bytes {
+            let t = c.node.transition(c.node.find_input(b)?);
+            c.out = c.out.cat(t.out);
+            c.node = fst.node(t.addr);
+        }
+        Some(c)
+    }
+
+    /// Appends the values of keys below `start` (at most `limit` of them, depth first),
+    /// leaving out every key below the path `skip` from `start` (an empty `skip` leaves
+    /// out nothing). No keys are built: the values are all the queries need.
+    pub(crate) fn values_below(
+        &self,
+        start: Cursor<'_>,
+        skip: &[u8],
+        limit: usize,
+        out: &mut Vec<u64>,
+    ) {
+        let fst = self.map.as_fst();
+        let mut found = 0;
+        // (state, output so far, bytes of `skip` matched, still on the `skip` path)
+        let mut stack = vec![(start.node, start.out, 0usize, !skip.is_empty())];
+        while let Some((node, o, depth, on_path)) = stack.pop() {
+            if on_path && depth == skip.len() {
+                continue;
+            }
+            if node.is_final() {
+                out.push(o.cat(node.final_output()).value());
+                found += 1;
+                if found >= limit {
+                    return;
+                }
+            }
+            for t in node.transitions() {
+                let on = on_path && skip.get(depth) == Some(&t.inp);
+                stack.push((fst.node(t.addr), o.cat(t.out), depth + 1, on));
+            }
+        }
+    }
+
+    /// Calls `f` with each key and value in `[lo, hi)`, at most `limit` of them.
+    pub(crate) fn scan(&self, lo: &[u8], hi: &[u8], limit: usize, mut f: impl FnMut(&[u8], u64)) {
+        if lo >= hi {
+            return;
+        }
+        let mut stream = self.map.range().ge(lo).lt(hi).into_stream();
+        let mut n = 0;
+        while let Some((k, v)) = stream.next() {
+            f(k, v);
+            n += 1;
+            if n >= limit {
+                break;
+            }
+        }
+    }
+
+    /// The records behind an fst value, as output.
+    pub(crate) fn matched(&self, value: u64) -> Vec<MatchedRecord> {
+        let mut ids = Vec::new();
+        self.ids(value, &mut ids);
+        ids.into_iter()
+            .filter_map(|id| self.record(id))
+            .map(|r| MatchedRecord {
+                recorded_at: r.recorded_at,
+                source: r.source,
+                note: r.note,
+                ..Default::default()
+            })
+            .collect()
+    }
+}

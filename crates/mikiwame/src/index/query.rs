@@ -1,0 +1,496 @@
+//! Graded queries: how close an address comes to past fraud, whether it is a forwarding
+//! service, and the contact lookups.
+
+use crate::address::Address;
+use crate::contact::{normalize_email, normalize_phone};
+
+use super::date;
+use super::forwarding::{fold, has_forwarding_word, has_generic_code};
+use super::grade::{AddressCheck, AddressMatch, Forwarding, ForwardingLevel, Grade, MatchedRecord};
+use super::keys::{
+    building_key, canonical_card, prefix_end, put_banchi, text_key, AddressKeys, Kind,
+};
+use super::open::Index;
+
+/// What to do with records older than [`CheckOptions::max_age_days`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OldRecords {
+    /// Old records grade one step lower (danger becomes caution, caution warning, warning
+    /// nothing): a vacant flat used for fraud may have an honest new tenant.
+    #[default]
+    DownWeight,
+    /// Old records are not matched at all.
+    Ignore,
+}
+
+/// Options of a check.
+///
+/// ```
+/// use mikiwame::index::{CheckOptions, OldRecords};
+/// let opts = CheckOptions { near_banchi: 2, max_age_days: Some(730), ..Default::default() };
+/// assert_eq!(opts.old_records, OldRecords::DownWeight);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckOptions {
+    /// How far apart two 番 of the same town and 丁目 may be and still count as near
+    /// (`warning`). Default 1; 0 leaves only the same 番 with another 号.
+    pub near_banchi: u32,
+    /// Records older than this many days (by the date of `recorded_at`) are treated as
+    /// [`CheckOptions::old_records`] says. Default `None`: age does not matter. Records
+    /// without a readable date are never old.
+    pub max_age_days: Option<u32>,
+    /// What old records do.
+    pub old_records: OldRecords,
+    /// Today, in days since 1970-01-01; `None` uses the system clock (tests fix it).
+    pub today: Option<i32>,
+    /// The most records returned with one answer.
+    pub max_records: usize,
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        CheckOptions {
+            near_banchi: 1,
+            max_age_days: None,
+            old_records: OldRecords::DownWeight,
+            today: None,
+            max_records: 16,
+        }
+    }
+}
+
+impl CheckOptions {
+    /// Sets `today` from a date (`YYYY-MM-DD`); returns `None` when it is not a date.
+    ///
+    /// ```
+    /// let opts = mikiwame::index::CheckOptions::default().with_today("2026-11-21").unwrap();
+    /// assert!(opts.today.is_some());
+    /// ```
+    pub fn with_today(mut self, date: &str) -> Option<Self> {
+        self.today = Some(date::parse_day(date)?);
+        Some(self)
+    }
+}
+
+/// The most keys looked at in one range of a query: keeps every query bounded however many
+/// records one building holds.
+const KEYS_PER_RANGE: usize = 32;
+
+/// Up to this many 番 around the address's own are probed one by one (a walk each); wider
+/// `near_banchi` settings read key ranges instead.
+const NEAR_WALKS: u32 = 16;
+
+/// A matched record id with the grade of the key it came through.
+struct Hit {
+    grade: Grade,
+    value: u64,
+}
+
+impl Index {
+    /// Grades an address against past fraud and forwarding services, with default options.
+    ///
+    /// ```
+    /// use mikiwame::address::Address;
+    /// use mikiwame::index::{FraudRecord, Grade, Index, IndexBuilder};
+    ///
+    /// let at = |banchi, go| Address {
+    ///     prefecture: Some("大阪府".into()), city: Some("大阪市北区".into()), town: Some("梅田".into()),
+    ///     chome: Some(3), banchi: Some(banchi), go: Some(go), ..Default::default()
+    /// };
+    /// let mut b = IndexBuilder::new();
+    /// b.add_fraud(&FraudRecord { address: Some(at(4, 5)), ..Default::default() });
+    /// let index = Index::new(b.finish_to_vec().unwrap()).unwrap();
+    /// assert_eq!(index.check(&at(4, 5)).address_match.level, Grade::Danger);
+    /// assert_eq!(index.check(&at(4, 6)).address_match.level, Grade::Warning);
+    /// assert_eq!(index.check(&at(5, 1)).address_match.level, Grade::Warning);
+    /// assert_eq!(index.check(&at(6, 1)).address_match.level, Grade::None);
+    /// ```
+    pub fn check(&self, address: &Address) -> AddressCheck {
+        self.check_with(address, &CheckOptions::default())
+    }
+
+    /// Grades an address with the given options.
+    ///
+    /// Address grades: `danger` for the same unit (block plus floor and room, or forwarding
+    /// customer ID; a detached house without either matches as a whole), `caution` for the
+    /// same block, `warning` for the same town and 丁目 with the same 番 and another 号 or a
+    /// 番 within [`CheckOptions::near_banchi`]. An address with a forwarding customer ID at a
+    /// known forwarder's block is graded by its ID only: the forwarder's other customers
+    /// are other people.
+    pub fn check_with(&self, address: &Address, opts: &CheckOptions) -> AddressCheck {
+        self.check_keyed(address, AddressKeys::new(address), opts)
+    }
+
+    fn check_keyed(
+        &self,
+        address: &Address,
+        keys: Option<AddressKeys>,
+        opts: &CheckOptions,
+    ) -> AddressCheck {
+        let forwarding = self.forwarding(address, keys.as_ref(), opts);
+        let address_match = match &keys {
+            Some(k) => {
+                let unit_only =
+                    forwarding.level == ForwardingLevel::Service && address.forwarding_id.is_some();
+                self.grade(k, unit_only, opts, true)
+            }
+            None => AddressMatch::default(),
+        };
+        AddressCheck {
+            address_match,
+            forwarding,
+        }
+    }
+
+    /// The address grade alone, without the records behind it or the forwarding answer:
+    /// what a scorer needs, at the lowest cost. Equal to
+    /// `check_with(address, opts).address_match.level`.
+    ///
+    /// ```
+    /// use mikiwame::address::Address;
+    /// use mikiwame::index::{CheckOptions, FraudRecord, Grade, Index, IndexBuilder};
+    ///
+    /// let a = Address {
+    ///     prefecture: Some("東京都".into()), city: Some("渋谷区".into()), town: Some("道玄坂".into()),
+    ///     chome: Some(2), banchi: Some(15), go: Some(1), ..Default::default()
+    /// };
+    /// let mut b = IndexBuilder::new();
+    /// b.add_fraud(&FraudRecord { address: Some(a.clone()), ..Default::default() });
+    /// let index = Index::new(b.finish_to_vec().unwrap()).unwrap();
+    /// assert_eq!(index.address_grade(&a, &CheckOptions::default()), Grade::Danger);
+    /// ```
+    pub fn address_grade(&self, address: &Address, opts: &CheckOptions) -> Grade {
+        let Some(k) = AddressKeys::new(address) else {
+            return Grade::None;
+        };
+        let unit_only = address.forwarding_id.is_some() && self.is_forwarder_block(&k);
+        self.grade(&k, unit_only, opts, opts.max_age_days.is_some())
+            .level
+    }
+
+    /// True when the address's block is a known forwarder's.
+    fn is_forwarder_block(&self, k: &AddressKeys) -> bool {
+        !self.forwarders.is_empty()
+            && self
+                .walk(None, &[Kind::ForwarderBlock as u8])
+                .and_then(|c| self.walk(Some(c), k.chome_part()))
+                .and_then(|c| self.walk(Some(c), k.block_part()))
+                .is_some_and(|c| c.value().is_some())
+    }
+
+    /// Checks many addresses, in input order. Queries run in key order, which keeps the
+    /// index's pages hot (the faster the more addresses share towns).
+    pub fn check_batch(&self, addresses: &[Address], opts: &CheckOptions) -> Vec<AddressCheck> {
+        let mut order: Vec<(Option<AddressKeys>, usize)> = addresses
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (AddressKeys::new(a), i))
+            .collect();
+        order.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut out = vec![AddressCheck::default(); addresses.len()];
+        for (keys, i) in order {
+            out[i] = self.check_keyed(&addresses[i], keys, opts);
+        }
+        out
+    }
+
+    /// The address grade; `records` false skips decoding the records (the level is then the
+    /// strongest key's grade, which is right whenever no age option needs the dates).
+    fn grade(
+        &self,
+        k: &AddressKeys,
+        unit_only: bool,
+        opts: &CheckOptions,
+        records: bool,
+    ) -> AddressMatch {
+        // Every grade needs the same town and 丁目: one walk settles most misses.
+        let Some(chome) = self
+            .walk(None, &[Kind::Address as u8])
+            .and_then(|c| self.walk(Some(c), k.chome_part()))
+        else {
+            return AddressMatch::default();
+        };
+        let block_node = self.walk(Some(chome), k.block_part());
+        let danger = block_node
+            .and_then(|b| self.walk(Some(b), k.unit_part()))
+            .and_then(|u| u.value());
+        // Which 番 around this one hold keys: a short walk each, no allocation but one buffer.
+        let mut near = Vec::new();
+        let mut wide = false;
+        if let (false, Some(b)) = (unit_only, k.banchi) {
+            let (lo, hi) = (
+                b.saturating_sub(opts.near_banchi),
+                b.saturating_add(opts.near_banchi),
+            );
+            if hi - lo <= NEAR_WALKS {
+                let mut buf = Vec::with_capacity(8);
+                for n in lo..=hi {
+                    buf.clear();
+                    put_banchi(&mut buf, n);
+                    if self.walk(Some(chome), &buf).is_some() {
+                        near.push(n);
+                    }
+                }
+            } else {
+                wide = true;
+            }
+        }
+        if danger.is_none() && block_node.is_none() && near.is_empty() && !wide {
+            return AddressMatch::default();
+        }
+        // Something is there: collect the values below the states found.
+        let mut hits = Vec::new();
+        if let Some(v) = danger {
+            hits.push(Hit {
+                grade: Grade::Danger,
+                value: v,
+            });
+        }
+        if unit_only {
+            return self.finish_grade(hits, opts, records);
+        }
+        let mut values = Vec::new();
+        let mut push = |values: &mut Vec<u64>, grade| {
+            hits.extend(values.drain(..).map(|value| Hit { grade, value }));
+        };
+        if let Some(block) = block_node {
+            // Every unit of the block but this one.
+            self.values_below(block, k.unit_part(), KEYS_PER_RANGE, &mut values);
+            push(&mut values, Grade::Caution);
+        }
+        if let Some(b) = k.banchi {
+            let mut buf = Vec::with_capacity(8);
+            for &n in &near {
+                buf.clear();
+                put_banchi(&mut buf, n);
+                let Some(at) = self.walk(Some(chome), &buf) else {
+                    continue;
+                };
+                // At the address's own 番, every block but its own.
+                let skip = if n == b { k.block_after_banchi() } else { &[] };
+                self.values_below(at, skip, KEYS_PER_RANGE, &mut values);
+                push(&mut values, Grade::Warning);
+            }
+            if wide {
+                let unit_key = k.unit(Kind::Address);
+                let block = k.block(Kind::Address);
+                let block_end = prefix_end(&block).unwrap_or_default();
+                let d = opts.near_banchi;
+                let (lo, _) = k.banchi_range(Kind::Address, b.saturating_sub(d), b);
+                let (same, next) = k.banchi_range(Kind::Address, b, b);
+                let (_, hi) = k.banchi_range(Kind::Address, b, b.saturating_add(d));
+                // Below, the same 番 outside this block, above: never the block itself.
+                for (lo, hi) in [
+                    (&lo, &same),
+                    (&same, &block),
+                    (&block_end, &next),
+                    (&next, &hi),
+                ] {
+                    self.scan(lo, hi, KEYS_PER_RANGE, |key, value| {
+                        if key != unit_key.as_slice() {
+                            values.push(value);
+                        }
+                    });
+                }
+                push(&mut values, Grade::Warning);
+            }
+        }
+        self.finish_grade(hits, opts, records)
+    }
+
+    fn finish_grade(&self, hits: Vec<Hit>, opts: &CheckOptions, records: bool) -> AddressMatch {
+        if records {
+            return self.grade_hits(hits, opts);
+        }
+        let level = hits.iter().map(|h| h.grade).max().unwrap_or_default();
+        AddressMatch {
+            level,
+            stars: level.stars(),
+            records: Vec::new(),
+        }
+    }
+
+    /// Turns hits into the answer: decodes records, applies the age options, orders
+    /// strongest first.
+    fn grade_hits(&self, hits: Vec<Hit>, opts: &CheckOptions) -> AddressMatch {
+        if hits.is_empty() {
+            return AddressMatch::default();
+        }
+        let cutoff = opts
+            .max_age_days
+            .map(|age| opts.today.unwrap_or_else(date::today) - age as i32);
+        let mut found: Vec<(Grade, u32, MatchedRecord)> = Vec::new();
+        let mut ids = Vec::new();
+        for hit in hits {
+            ids.clear();
+            self.ids(hit.value, &mut ids);
+            for &id in &ids {
+                let Some(r) = self.record(id) else { continue };
+                let old = matches!((cutoff, r.recorded_day), (Some(c), Some(d)) if d < c);
+                let grade = match (old, opts.old_records) {
+                    (false, _) => hit.grade,
+                    (true, OldRecords::Ignore) => continue,
+                    (true, OldRecords::DownWeight) => weaker(hit.grade),
+                };
+                if grade == Grade::None {
+                    continue;
+                }
+                found.push((
+                    grade,
+                    id,
+                    MatchedRecord {
+                        recorded_at: r.recorded_at,
+                        source: r.source,
+                        note: r.note,
+                        grade,
+                        old,
+                    },
+                ));
+            }
+        }
+        // Strongest first; one record once, at its strongest grade.
+        found.sort_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)));
+        found.dedup_by_key(|f| f.1);
+        found.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        let level = found.first().map_or(Grade::None, |f| f.0);
+        found.truncate(opts.max_records);
+        AddressMatch {
+            level,
+            stars: level.stars(),
+            records: found.into_iter().map(|f| f.2).collect(),
+        }
+    }
+
+    fn forwarding(
+        &self,
+        a: &Address,
+        keys: Option<&AddressKeys>,
+        opts: &CheckOptions,
+    ) -> Forwarding {
+        let mut level = ForwardingLevel::None;
+        let mut service = None;
+        let mut signs: Vec<String> = Vec::new();
+        let mut sign =
+            |l: ForwardingLevel, s: &str, name: Option<&str>, level: &mut ForwardingLevel| {
+                if l > *level {
+                    *level = l;
+                }
+                if !signs.iter().any(|x| x == s) {
+                    signs.push(s.to_string());
+                }
+                if service.is_none() {
+                    service = name.map(str::to_string);
+                }
+            };
+        let name = |v: u64| -> Option<String> {
+            let mut ids = Vec::new();
+            self.ids(v, &mut ids);
+            ids.first()
+                .and_then(|id| self.forwarders.get(*id as usize))
+                .map(|f| f.name.clone())
+        };
+        if let Some(k) = keys.filter(|_| !self.forwarders.is_empty()) {
+            if self.has_prefix(&k.chome(Kind::ForwarderBlock)) {
+                if let Some(v) = self.get(&k.block(Kind::ForwarderBlock)) {
+                    sign(
+                        ForwardingLevel::Service,
+                        "forwarder_block",
+                        name(v).as_deref(),
+                        &mut level,
+                    );
+                } else if let Some(b) = k.banchi {
+                    let d = opts.near_banchi;
+                    let (lo, hi) = k.banchi_range(
+                        Kind::ForwarderBlock,
+                        b.saturating_sub(d),
+                        b.saturating_add(d),
+                    );
+                    let mut first = None;
+                    self.scan(&lo, &hi, 1, |_, v| first = Some(v));
+                    if let Some(v) = first {
+                        sign(
+                            ForwardingLevel::Possible,
+                            "forwarder_neighbour",
+                            name(v).as_deref(),
+                            &mut level,
+                        );
+                    }
+                }
+            }
+        }
+        if let Some(bk) = a
+            .building
+            .as_ref()
+            .filter(|_| self.has_buildings)
+            .and_then(|_| building_key(a))
+        {
+            if let Some(v) = self.get(&bk) {
+                sign(
+                    ForwardingLevel::Possible,
+                    "forwarder_building",
+                    name(v).as_deref(),
+                    &mut level,
+                );
+            }
+        }
+        let folded = fold(&a.input);
+        if !self.forwarders.is_empty() {
+            let id_text = a.forwarding_id.as_deref().map(fold).unwrap_or_default();
+            let id_text: &str = &id_text;
+            let p = self.patterns();
+            if let Some(i) = p.find(&folded).or_else(|| p.find(id_text)) {
+                let n = self.forwarders.get(i as usize).map(|f| f.name.as_str());
+                sign(ForwardingLevel::Possible, "customer_code", n, &mut level);
+            }
+        }
+        if a.forwarding_id.is_some() || (a.is_complete() && has_generic_code(&folded)) {
+            sign(ForwardingLevel::Possible, "customer_code", None, &mut level);
+        }
+        if has_forwarding_word(&folded) {
+            sign(
+                ForwardingLevel::Possible,
+                "forwarding_words",
+                None,
+                &mut level,
+            );
+        }
+        Forwarding {
+            level,
+            service,
+            signs,
+        }
+    }
+
+    fn known(&self, kind: Kind, canonical: Option<String>) -> Vec<MatchedRecord> {
+        canonical
+            .and_then(|c| self.get(&text_key(kind, &c)))
+            .map(|v| self.matched(v))
+            .unwrap_or_default()
+    }
+
+    /// The fraud records with this email (compared in canonical form:
+    /// [`normalize_email`]); empty when none.
+    pub fn known_email(&self, email: &str) -> Vec<MatchedRecord> {
+        self.known(Kind::Email, normalize_email(email))
+    }
+
+    /// The fraud records with this phone number (compared in E.164: [`normalize_phone`]);
+    /// empty when none.
+    pub fn known_phone(&self, phone: &str) -> Vec<MatchedRecord> {
+        self.known(Kind::Phone, normalize_phone(phone))
+    }
+
+    /// The fraud records with this card fingerprint (case-insensitive); empty when none.
+    pub fn known_card(&self, fingerprint: &str) -> Vec<MatchedRecord> {
+        self.known(Kind::Card, canonical_card(fingerprint))
+    }
+}
+
+/// One grade weaker.
+fn weaker(g: Grade) -> Grade {
+    match g {
+        Grade::Danger => Grade::Caution,
+        Grade::Caution => Grade::Warning,
+        Grade::Warning | Grade::None => Grade::None,
+    }
+}

@@ -1,0 +1,731 @@
+//! Tests of the index as a whole: grades, forwarding, contacts, the file format, and a
+//! model-based property test.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use proptest::prelude::*;
+
+use super::*;
+use crate::address::{Address, Floor};
+use crate::Error;
+
+fn place(
+    pref: &str,
+    city: &str,
+    town: &str,
+    chome: Option<u32>,
+    banchi: u32,
+    go: Option<u32>,
+) -> Address {
+    Address {
+        prefecture: Some(pref.into()),
+        city: Some(city.into()),
+        town: Some(town.into()),
+        chome,
+        banchi: Some(banchi),
+        go,
+        ..Default::default()
+    }
+}
+
+fn ikejiri(chome: u32, banchi: u32, go: u32) -> Address {
+    place("東京都", "世田谷区", "池尻", Some(chome), banchi, Some(go))
+}
+
+fn room(mut a: Address, r: &str) -> Address {
+    a.room = Some(r.into());
+    a
+}
+
+fn fraud_at(a: Address) -> FraudRecord {
+    FraudRecord {
+        address: Some(a),
+        recorded_at: Some("2026-10-01".into()),
+        source: Some("shop-a".into()),
+        note: Some("chargeback".into()),
+        ..Default::default()
+    }
+}
+
+fn index_of(records: &[FraudRecord], forwarders: &[Forwarder]) -> Index {
+    let mut b = IndexBuilder::new();
+    for r in records {
+        assert!(b.add_fraud(r));
+    }
+    for f in forwarders {
+        assert!(b.add_forwarder(f));
+    }
+    let index = Index::new(b.finish_to_vec().unwrap()).unwrap();
+    index.verify().unwrap();
+    index
+}
+
+fn level(index: &Index, a: &Address) -> Grade {
+    index.check(a).address_match.level
+}
+
+#[test]
+fn danger_is_the_same_unit() {
+    let index = index_of(&[fraud_at(room(ikejiri(1, 2, 3), "101"))], &[]);
+    let m = index.check(&room(ikejiri(1, 2, 3), "101")).address_match;
+    assert_eq!((m.level, m.stars), (Grade::Danger, 3));
+    assert_eq!(m.records[0].recorded_at.as_deref(), Some("2026-10-01"));
+    assert_eq!(m.records[0].source.as_deref(), Some("shop-a"));
+    assert_eq!(m.records[0].note.as_deref(), Some("chargeback"));
+    assert_eq!(m.records[0].grade, Grade::Danger);
+    // A numbered room says where it is: a floor written with it changes nothing (as in
+    // `Address::unit_key`).
+    let mut floor = room(ikejiri(1, 2, 3), "101");
+    floor.floor = Some(Floor(1));
+    assert_eq!(level(&index, &floor), Grade::Danger);
+    // Without a number in the room, the floor tells units apart.
+    let at_floor = |f| {
+        let mut a = room(ikejiri(1, 2, 3), "A");
+        a.floor = Some(Floor(f));
+        a
+    };
+    let index = index_of(&[fraud_at(at_floor(-1))], &[]);
+    assert_eq!(level(&index, &at_floor(-1)), Grade::Danger);
+    assert_eq!(level(&index, &at_floor(1)), Grade::Caution);
+}
+
+#[test]
+fn detached_house_matches_completely() {
+    let index = index_of(&[fraud_at(ikejiri(1, 2, 3))], &[]);
+    assert_eq!(level(&index, &ikejiri(1, 2, 3)), Grade::Danger);
+    // A room at the same plot is the same building, another unit.
+    assert_eq!(
+        level(&index, &room(ikejiri(1, 2, 3), "201")),
+        Grade::Caution
+    );
+}
+
+#[test]
+fn caution_is_the_same_block() {
+    let index = index_of(&[fraud_at(room(ikejiri(1, 2, 3), "101"))], &[]);
+    let m = index.check(&room(ikejiri(1, 2, 3), "202")).address_match;
+    assert_eq!((m.level, m.stars), (Grade::Caution, 2));
+    assert_eq!(m.records.len(), 1);
+    assert_eq!(level(&index, &ikejiri(1, 2, 3)), Grade::Caution);
+}
+
+#[test]
+fn warning_boundaries() {
+    let index = index_of(&[fraud_at(room(ikejiri(1, 5, 3), "101"))], &[]);
+    // Same 番, another 号.
+    assert_eq!(level(&index, &ikejiri(1, 5, 4)), Grade::Warning);
+    let mut no_go = ikejiri(1, 5, 1);
+    no_go.go = None;
+    assert_eq!(level(&index, &no_go), Grade::Warning);
+    // 番 ±1 in, ±2 out.
+    assert_eq!(level(&index, &ikejiri(1, 4, 9)), Grade::Warning);
+    assert_eq!(level(&index, &ikejiri(1, 6, 1)), Grade::Warning);
+    assert_eq!(level(&index, &ikejiri(1, 3, 3)), Grade::None);
+    assert_eq!(level(&index, &ikejiri(1, 7, 3)), Grade::None);
+    // Another 丁目 is never near, even with the same 番 and 号.
+    assert_eq!(level(&index, &ikejiri(2, 5, 3)), Grade::None);
+    assert_eq!(level(&index, &room(ikejiri(2, 5, 3), "101")), Grade::None);
+    let mut no_chome = ikejiri(1, 5, 3);
+    no_chome.chome = None;
+    assert_eq!(level(&index, &no_chome), Grade::None);
+    // The same town name in another city is never near.
+    let index = index_of(
+        &[fraud_at(place(
+            "東京都",
+            "渋谷区",
+            "本町",
+            Some(1),
+            5,
+            Some(3),
+        ))],
+        &[],
+    );
+    let other_city = place("東京都", "中野区", "本町", Some(1), 5, Some(3));
+    assert_eq!(level(&index, &other_city), Grade::None);
+    let other_pref = place("大阪府", "大阪市中央区", "本町", Some(1), 5, Some(3));
+    assert_eq!(level(&index, &other_pref), Grade::None);
+    assert_eq!(
+        level(
+            &index,
+            &place("東京都", "渋谷区", "本町", Some(1), 5, Some(3))
+        ),
+        Grade::Danger
+    );
+}
+
+#[test]
+fn near_banchi_is_configurable_and_banchi_one_has_no_zero_neighbour_issue() {
+    let index = index_of(&[fraud_at(ikejiri(1, 1, 3))], &[]);
+    let exact = CheckOptions {
+        near_banchi: 0,
+        ..Default::default()
+    };
+    let wide = CheckOptions {
+        near_banchi: 2,
+        ..Default::default()
+    };
+    let at = |i: &Index, a: &Address, o: &CheckOptions| i.check_with(a, o).address_match.level;
+    assert_eq!(at(&index, &ikejiri(1, 2, 1), &exact), Grade::None);
+    assert_eq!(at(&index, &ikejiri(1, 1, 1), &exact), Grade::Warning);
+    assert_eq!(at(&index, &ikejiri(1, 3, 1), &wide), Grade::Warning);
+    assert_eq!(at(&index, &ikejiri(1, 4, 1), &wide), Grade::None);
+    assert_eq!(level(&index, &ikejiri(1, 2, 1)), Grade::Warning);
+    let max = CheckOptions {
+        near_banchi: u32::MAX,
+        ..Default::default()
+    };
+    assert_eq!(at(&index, &ikejiri(1, 4000, 1), &max), Grade::Warning);
+    assert_eq!(at(&index, &ikejiri(2, 4000, 1), &max), Grade::None);
+}
+
+#[test]
+fn many_units_in_one_building_stay_bounded_and_graded() {
+    let records: Vec<_> = (100..400)
+        .map(|r| fraud_at(room(ikejiri(1, 2, 3), &r.to_string())))
+        .collect();
+    let index = index_of(&records, &[]);
+    let m = index.check(&room(ikejiri(1, 2, 3), "999")).address_match;
+    assert_eq!(m.level, Grade::Caution);
+    // All records share one description: it is listed once.
+    assert_eq!(m.records.len(), 1);
+    assert_eq!(level(&index, &ikejiri(1, 2, 4)), Grade::Warning);
+    assert_eq!(level(&index, &room(ikejiri(1, 2, 3), "250")), Grade::Danger);
+}
+
+#[test]
+fn records_come_strongest_first_and_duplicates_merge() {
+    let mut a = fraud_at(room(ikejiri(1, 2, 3), "101"));
+    let mut b = fraud_at(room(ikejiri(1, 2, 3), "101"));
+    b.source = Some("shop-b".into());
+    let mut c = fraud_at(ikejiri(1, 2, 4));
+    c.source = Some("shop-c".into());
+    a.note = Some("first".into());
+    let index = index_of(&[a.clone(), a.clone(), b, c], &[]);
+    let m = index.check(&room(ikejiri(1, 2, 3), "101")).address_match;
+    assert_eq!(m.level, Grade::Danger);
+    let sources: Vec<_> = m
+        .records
+        .iter()
+        .map(|r| (r.grade, r.source.clone().unwrap()))
+        .collect();
+    assert_eq!(
+        sources,
+        vec![
+            (Grade::Danger, "shop-a".to_string()),
+            (Grade::Danger, "shop-b".to_string()),
+            (Grade::Warning, "shop-c".to_string()),
+        ]
+    );
+    assert_eq!(index.info().records, 4);
+    assert_eq!(index.info().record_entries, 3);
+    assert_eq!(index.info().keys["address_unit"], 2);
+}
+
+#[test]
+fn old_records_are_down_weighted_or_ignored() {
+    let mut old = fraud_at(room(ikejiri(1, 2, 3), "101"));
+    old.recorded_at = Some("2020-01-01".into());
+    let mut undated = fraud_at(room(ikejiri(1, 9, 3), "101"));
+    undated.recorded_at = Some("long ago".into());
+    let index = index_of(&[old, undated], &[]);
+    let base = CheckOptions {
+        max_age_days: Some(365),
+        ..CheckOptions::default().with_today("2026-11-21").unwrap()
+    };
+    let down = |a: &Address| index.check_with(a, &base).address_match;
+    let ignore = CheckOptions {
+        old_records: OldRecords::Ignore,
+        ..base.clone()
+    };
+    let target = room(ikejiri(1, 2, 3), "101");
+    assert_eq!(level(&index, &target), Grade::Danger);
+    let m = down(&target);
+    assert_eq!(m.level, Grade::Caution);
+    assert!(m.records[0].old);
+    assert_eq!(down(&ikejiri(1, 2, 3)).level, Grade::Warning);
+    assert_eq!(down(&ikejiri(1, 2, 5)).level, Grade::None);
+    assert_eq!(
+        index.check_with(&target, &ignore).address_match.level,
+        Grade::None
+    );
+    // No readable date: never old.
+    assert_eq!(down(&room(ikejiri(1, 9, 3), "101")).level, Grade::Danger);
+    // Young enough.
+    let lenient = CheckOptions {
+        max_age_days: Some(3650),
+        ..base
+    };
+    assert_eq!(
+        index.check_with(&target, &lenient).address_match.level,
+        Grade::Danger
+    );
+}
+
+fn forwarder() -> Forwarder {
+    let mut address = place("東京都", "大田区", "平和島", Some(2), 1, Some(1));
+    address.building = Some("東京流通センター B棟".into());
+    address.input = "東京都大田区平和島2-1-1 東京流通センターB棟".into();
+    Forwarder {
+        name: "Example Forwarding".into(),
+        address,
+        code_pattern: Some(r"EXF-?\d{6}".into()),
+    }
+}
+
+#[test]
+fn forwarding_service_and_possible_signs() {
+    let index = index_of(&[], &[forwarder()]);
+    let fwd = |a: &Address| index.check(a).forwarding;
+    let heiwajima =
+        |chome, banchi, go| place("東京都", "大田区", "平和島", Some(chome), banchi, Some(go));
+
+    let f = fwd(&heiwajima(2, 1, 1));
+    assert_eq!(f.level, ForwardingLevel::Service);
+    assert_eq!(f.service.as_deref(), Some("Example Forwarding"));
+    assert_eq!(f.signs, vec!["forwarder_block"]);
+
+    // Neighbouring block: ±1 番 or the same 番 with another 号.
+    for a in [heiwajima(2, 2, 5), heiwajima(2, 1, 9)] {
+        let f = fwd(&a);
+        assert_eq!(f.level, ForwardingLevel::Possible, "{a:?}");
+        assert_eq!(f.signs, vec!["forwarder_neighbour"]);
+    }
+    assert_eq!(fwd(&heiwajima(2, 3, 1)).level, ForwardingLevel::None);
+    assert_eq!(fwd(&heiwajima(1, 1, 1)).level, ForwardingLevel::None);
+
+    // The forwarder's building, written at a wrong lot number.
+    let mut b = heiwajima(5, 9, 9);
+    b.building = Some("東京流通センターB棟".into());
+    assert_eq!(fwd(&b).signs, vec!["forwarder_building"]);
+    assert_eq!(fwd(&b).level, ForwardingLevel::Possible);
+
+    // The forwarder's customer code anywhere in the text.
+    let mut c = place("東京都", "世田谷区", "池尻", Some(1), 2, Some(3));
+    c.input = "東京都世田谷区池尻1-2-3 EXF-123456".into();
+    let f = fwd(&c);
+    assert_eq!(f.level, ForwardingLevel::Possible);
+    assert!(f.signs.contains(&"customer_code".to_string()));
+    assert_eq!(f.service.as_deref(), Some("Example Forwarding"));
+}
+
+#[test]
+fn generic_codes_and_words_without_known_forwarders() {
+    let index = index_of(&[fraud_at(ikejiri(9, 9, 9))], &[]);
+    let mut a = ikejiri(1, 2, 3);
+    a.input = "東京都世田谷区池尻1-2-3 SR123456".into();
+    let f = index.check(&a).forwarding;
+    assert_eq!(
+        (f.level, f.signs.clone()),
+        (ForwardingLevel::Possible, vec!["customer_code".to_string()])
+    );
+    // Not after an otherwise complete address: no sign.
+    let incomplete = Address {
+        input: "SR123456".into(),
+        ..Default::default()
+    };
+    assert_eq!(
+        index.check(&incomplete).forwarding.level,
+        ForwardingLevel::None
+    );
+    for text in [
+        "東京都大田区平和島1-1-1 ABC物流センター 転送",
+        "1-1 Heiwajima c/o Warehouse",
+    ] {
+        let w = Address {
+            input: text.into(),
+            ..Default::default()
+        };
+        let f = index.check(&w).forwarding;
+        assert_eq!(f.level, ForwardingLevel::Possible, "{text}");
+        assert_eq!(f.signs, vec!["forwarding_words"]);
+    }
+    let mut plain = room(ikejiri(1, 2, 3), "101");
+    plain.input = "東京都世田谷区池尻1-2-3 ハイツ池尻101".into();
+    assert_eq!(index.check(&plain).forwarding, Forwarding::default());
+}
+
+#[test]
+fn forwarding_id_is_the_unit() {
+    let customer = |id: &str| {
+        let mut a = place("東京都", "大田区", "平和島", Some(2), 1, Some(1));
+        a.forwarding_id = Some(id.into());
+        a.room = Some("301".into());
+        a
+    };
+    let index = index_of(&[fraud_at(customer("EXF-000111"))], &[forwarder()]);
+    let same = index.check(&customer("exf000111"));
+    assert_eq!(same.address_match.level, Grade::Danger);
+    assert_eq!(same.forwarding.level, ForwardingLevel::Service);
+    // Another customer of the same forwarder is another person.
+    assert_eq!(level(&index, &customer("EXF-000222")), Grade::None);
+    let opts = CheckOptions::default();
+    assert_eq!(
+        index.address_grade(&customer("EXF-000222"), &opts),
+        Grade::None
+    );
+    assert_eq!(
+        index.address_grade(&customer("EXF-000111"), &opts),
+        Grade::Danger
+    );
+    // Without an ID, the forwarder's block is the fraud's block.
+    assert_eq!(
+        level(
+            &index,
+            &place("東京都", "大田区", "平和島", Some(2), 1, Some(1))
+        ),
+        Grade::Caution
+    );
+}
+
+#[test]
+fn contact_lookups() {
+    let r = FraudRecord {
+        email: Some(crate::contact::normalize_email("Taro.Yamada+x@gmail.com").unwrap()),
+        phone: Some("+819012345678".into()),
+        card_fingerprint: Some("ABCDEF0123".into()),
+        source: Some("psp".into()),
+        ..Default::default()
+    };
+    let index = index_of(&[r], &[]);
+    assert_eq!(
+        index.known_email("taroyamada@googlemail.com")[0]
+            .source
+            .as_deref(),
+        Some("psp")
+    );
+    assert_eq!(index.known_phone("090-1234-5678").len(), 1);
+    assert_eq!(index.known_phone("+81 90-1234-5678").len(), 1);
+    assert_eq!(index.known_card("abcdef0123").len(), 1);
+    assert!(index.known_email("other@gmail.com").is_empty());
+    assert!(index.known_phone("080-1111-2222").is_empty());
+    assert!(index.known_card("abcdef").is_empty());
+    assert!(index.known_email("not an email").is_empty());
+    assert_eq!(index.info().keys["email"], 1);
+    assert_eq!(index.info().keys["phone"], 1);
+    assert_eq!(index.info().keys["card"], 1);
+}
+
+#[test]
+fn batch_equals_one_by_one() {
+    let records: Vec<_> = (1..30)
+        .map(|b| fraud_at(ikejiri(b % 3, b, b % 4)))
+        .collect();
+    let index = index_of(&records, &[forwarder()]);
+    let queries: Vec<_> = (0..60).rev().map(|b| ikejiri(b % 4, b, b % 5)).collect();
+    let opts = CheckOptions::default();
+    let batch = index.check_batch(&queries, &opts);
+    for (q, got) in queries.iter().zip(batch) {
+        assert_eq!(index.check_with(q, &opts), got);
+    }
+}
+
+#[test]
+fn base_union_keeps_old_and_adds_new_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("idx.mkw");
+    let mut a = IndexBuilder::new();
+    a.add_fraud(&fraud_at(ikejiri(1, 2, 3)));
+    a.add_forwarder(&forwarder());
+    a.add_source(SourceFile {
+        path: "a.csv".into(),
+        kind: "fraud".into(),
+        rows: 1,
+        rejected: 0,
+    });
+    a.finish(&path).unwrap();
+    let mut b = IndexBuilder::with_base(Index::open(&path).unwrap());
+    let mut newer = fraud_at(ikejiri(1, 2, 3));
+    newer.source = Some("shop-z".into());
+    b.add_fraud(&newer);
+    b.add_fraud(&fraud_at(ikejiri(4, 5, 6)));
+    let info = b.finish(&path).unwrap();
+    assert_eq!(info.records, 3);
+    assert_eq!(info.sources.len(), 1);
+    let index = Index::open(&path).unwrap();
+    let m = index.check(&ikejiri(1, 2, 3)).address_match;
+    assert_eq!(m.level, Grade::Danger);
+    assert_eq!(m.records.len(), 2);
+    assert_eq!(level(&index, &ikejiri(4, 5, 6)), Grade::Danger);
+    assert_eq!(
+        index
+            .check(&place("東京都", "大田区", "平和島", Some(2), 1, Some(1)))
+            .forwarding
+            .level,
+        ForwardingLevel::Service
+    );
+    // No temporary files are left behind.
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, vec![std::ffi::OsString::from("idx.mkw")]);
+}
+
+#[test]
+fn small_runs_give_the_same_index() {
+    let records: Vec<_> = (1..200)
+        .map(|b| fraud_at(room(ikejiri(b % 5, b, b % 7), &format!("{}", b % 3))))
+        .collect();
+    let mut one = IndexBuilder::new();
+    let mut many = IndexBuilder::new();
+    many.run_limit(7);
+    for r in &records {
+        one.add_fraud(r);
+        many.add_fraud(r);
+    }
+    let one = Index::new(one.finish_to_vec().unwrap()).unwrap();
+    let many = Index::new(many.finish_to_vec().unwrap()).unwrap();
+    assert_eq!(one.key_count(), many.key_count());
+    for b in 0..210 {
+        let q = room(ikejiri(b % 5, b, b % 7), "1");
+        assert_eq!(one.check(&q), many.check(&q));
+    }
+}
+
+// ---- The file format.
+
+fn sample_bytes() -> Vec<u8> {
+    let mut b = IndexBuilder::new();
+    b.add_fraud(&fraud_at(room(ikejiri(1, 2, 3), "101")));
+    b.add_fraud(&FraudRecord {
+        email: Some("a@example.jp".into()),
+        ..fraud_at(ikejiri(3, 4, 5))
+    });
+    b.add_forwarder(&forwarder());
+    b.finish_to_vec().unwrap()
+}
+
+fn load(bytes: Vec<u8>) -> crate::Result<Index> {
+    let index = Index::new(bytes)?;
+    index.verify()?;
+    Ok(index)
+}
+
+#[test]
+fn valid_file_round_trips() {
+    let index = load(sample_bytes()).unwrap();
+    assert_eq!(index.info().format_version, FORMAT_VERSION);
+    assert_eq!(index.info().forwarders, 1);
+    assert_eq!(level(&index, &room(ikejiri(1, 2, 3), "101")), Grade::Danger);
+}
+
+#[test]
+fn truncated_files_are_refused_as_truncated() {
+    let bytes = sample_bytes();
+    for len in 0..bytes.len() {
+        match Index::new(bytes[..len].to_vec()) {
+            Err(Error::IndexTruncated { expected, got }) => {
+                assert_eq!(got, len as u64);
+                assert!(expected > got);
+            }
+            other => panic!("length {len}: {other:?}"),
+        }
+    }
+    let err = Index::new(bytes[..100].to_vec()).unwrap_err();
+    assert!(err.to_string().contains("truncated"), "{err}");
+}
+
+#[test]
+fn every_bit_flip_is_refused() {
+    let bytes = sample_bytes();
+    for i in 0..bytes.len() {
+        for bit in [0, 3, 7] {
+            let mut b = bytes.clone();
+            b[i] ^= 1 << bit;
+            assert!(
+                load(b).is_err(),
+                "flip of bit {bit} of byte {i} went unnoticed"
+            );
+        }
+    }
+    let mut b = bytes.clone();
+    b[super::format::HEADER_LEN + 3] ^= 0x10;
+    assert!(matches!(load(b), Err(Error::IndexCorrupted { .. })));
+}
+
+#[test]
+fn foreign_files_are_refused_as_foreign() {
+    let mut bytes = sample_bytes();
+    bytes[0] = b'P';
+    assert!(matches!(Index::new(bytes), Err(Error::NotAnIndex)));
+    assert!(matches!(
+        Index::new(b"email,phone\n".to_vec()),
+        Err(Error::NotAnIndex)
+    ));
+    let err = Index::new(b"{\"a\":1}".to_vec()).unwrap_err();
+    assert!(err.to_string().contains("not a mikiwame index"), "{err}");
+}
+
+fn with_version(mut bytes: Vec<u8>, version: u32) -> Vec<u8> {
+    bytes[8..12].copy_from_slice(&version.to_le_bytes());
+    let crc = crc32fast::hash(&bytes[..60]);
+    bytes[60..64].copy_from_slice(&crc.to_le_bytes());
+    bytes
+}
+
+#[test]
+fn other_versions_are_refused_with_what_to_do() {
+    let newer = Index::new(with_version(sample_bytes(), FORMAT_VERSION + 1)).unwrap_err();
+    assert!(
+        matches!(newer, Error::Version { expected, got } if expected == FORMAT_VERSION && got == FORMAT_VERSION + 1)
+    );
+    assert!(newer.to_string().contains("upgrade mikiwame"), "{newer}");
+    let older = Index::new(with_version(sample_bytes(), 0)).unwrap_err();
+    assert!(older.to_string().contains("rebuild"), "{older}");
+}
+
+#[test]
+fn trailing_bytes_are_refused() {
+    let mut bytes = sample_bytes();
+    bytes.extend_from_slice(b"junk");
+    assert!(matches!(
+        Index::new(bytes),
+        Err(Error::IndexCorrupted { .. })
+    ));
+}
+
+#[test]
+fn open_refuses_missing_and_empty_files() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(matches!(
+        Index::open(dir.path().join("none")),
+        Err(Error::Io { .. })
+    ));
+    let empty = dir.path().join("empty");
+    std::fs::write(&empty, b"").unwrap();
+    assert!(matches!(
+        Index::open(&empty),
+        Err(Error::IndexTruncated { .. })
+    ));
+}
+
+// ---- Model-based property test: the index agrees with a BTreeMap over printable keys.
+
+fn arb_address() -> impl Strategy<Value = Address> {
+    let towns = prop_oneof![
+        Just(("東京都", "世田谷区", "池尻")),
+        Just(("東京都", "渋谷区", "本町")),
+        Just(("東京都", "中野区", "本町")),
+        Just(("大阪府", "大阪市北区", "梅田")),
+    ];
+    (
+        towns,
+        prop::option::of(0u32..4),
+        0u32..12,
+        prop::option::of(1u32..6),
+        prop::option::of(prop_oneof![Just("101"), Just("102"), Just("B01")]),
+        prop::option::of(-1i16..3),
+        prop::option::weighted(0.1, prop_oneof![Just("甲"), Just("イ")]),
+        prop::option::weighted(0.1, prop_oneof![Just("SR000001"), Just("SR000002")]),
+    )
+        .prop_map(
+            |((p, c, t), chome, banchi, go, room, floor, suffix, fid)| Address {
+                prefecture: Some(p.into()),
+                city: Some(c.into()),
+                town: Some(t.into()),
+                chome,
+                banchi: Some(banchi),
+                go,
+                room: room.map(String::from),
+                floor: floor.map(Floor),
+                lot_suffix: suffix.map(String::from),
+                forwarding_id: fid.map(String::from),
+                ..Default::default()
+            },
+        )
+}
+
+/// The grade by the printable keys and the plain rules.
+fn model_grade(records: &BTreeMap<String, Vec<Address>>, q: &Address, near: u32) -> Grade {
+    if records.contains_key(q.unit_key().as_str()) {
+        return Grade::Danger;
+    }
+    let mut best = Grade::None;
+    for r in records.values().flatten() {
+        let g = if r.block_key() == q.block_key() {
+            Grade::Caution
+        } else if r.locality() == q.locality()
+            && r.chome == q.chome
+            && r.banchi
+                .zip(q.banchi)
+                .is_some_and(|(a, b)| a.abs_diff(b) <= near)
+        {
+            Grade::Warning
+        } else {
+            Grade::None
+        };
+        best = best.max(g);
+    }
+    best
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn index_agrees_with_a_btreemap_model(
+        records in prop::collection::vec(arb_address(), 1..40),
+        queries in prop::collection::vec(arb_address(), 0..40),
+        emails in prop::collection::btree_set("[a-z]{1,6}@example\\.jp", 0..10),
+        other_emails in prop::collection::btree_set("[a-z]{1,6}@example\\.com", 0..10),
+        // Up to 16 the near 番 are walked one by one; wider settings read key ranges.
+        near in prop_oneof![0u32..3, Just(17u32)],
+    ) {
+        let mut model: BTreeMap<String, Vec<Address>> = BTreeMap::new();
+        let mut b = IndexBuilder::new();
+        for a in &records {
+            model.entry(a.unit_key().as_str().to_string()).or_default().push(a.clone());
+            b.add_fraud(&fraud_at(a.clone()));
+        }
+        let email_set: BTreeSet<_> = emails.iter().cloned().collect();
+        for e in &emails {
+            b.add_fraud(&FraudRecord { email: Some(e.clone()), ..Default::default() });
+        }
+        let index = Index::new(b.finish_to_vec().unwrap()).unwrap();
+        index.verify().unwrap();
+        prop_assert_eq!(index.info().keys["address_unit"], model.len() as u64);
+        let opts = CheckOptions { near_banchi: near, ..Default::default() };
+        for q in records.iter().chain(&queries) {
+            // Model queries never sit at a forwarder, so no grade is suppressed.
+            let want = model_grade(&model, q, near);
+            let got = index.check_with(q, &opts).address_match;
+            prop_assert_eq!(got.level, want, "query {:?}", q.unit_key());
+            prop_assert_eq!(index.address_grade(q, &opts), want);
+            prop_assert_eq!(got.records.is_empty(), want == Grade::None);
+        }
+        for e in &emails {
+            prop_assert_eq!(index.known_email(e).len(), 1);
+        }
+        for e in &other_emails {
+            prop_assert!(!email_set.contains(e));
+            prop_assert!(index.known_email(e).is_empty());
+        }
+    }
+
+    #[test]
+    fn loader_never_panics_on_mutations(flips in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..8), cut in any::<prop::sample::Index>()) {
+        let mut bytes = sample_bytes();
+        for (i, x) in flips {
+            let i = i.index(bytes.len());
+            bytes[i] ^= x | 1;
+        }
+        let len = bytes.len();
+        bytes.truncate(len - cut.index(len / 4));
+        if let Ok(index) = Index::new(bytes) {
+            let _ = index.info();
+            // Only verified files are queried (as `Index::open` ensures): the fst crate
+            // does not promise panic-free traversal of damaged automata.
+            if index.verify().is_ok() {
+                let _ = index.check(&ikejiri(1, 2, 3));
+                let _ = index.known_email("a@example.jp");
+            }
+        }
+    }
+}
+
+#[test]
+fn index_is_send_and_sync() {
+    fn shared<T: Send + Sync>() {}
+    shared::<Index>();
+    shared::<IndexBuilder>();
+}
