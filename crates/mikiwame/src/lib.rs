@@ -4,6 +4,8 @@
 //!
 //! - [`address`]: normalize Japanese and Latin-script shipping addresses into keys that are
 //!   equal for every notation of one place, and flag deliberate obfuscation.
+//! - [`engine`]: score orders ([`order`]) with [`signals`] and a [`score`] model into
+//!   assessments with reason codes, linking orders within a batch and with a [`history`].
 //!
 //! ```
 //! let a = mikiwame::address::normalize("東京都世田谷区東京都池尻1-1-1-101ハイツ池尻").unwrap();
@@ -16,7 +18,15 @@
 
 pub mod address;
 pub mod contact;
+pub mod engine;
 pub mod error;
+pub mod history;
 pub mod index;
+pub mod order;
+pub mod score;
+pub mod shop;
+pub mod signals;
+pub mod timestamp;
 
+pub use engine::{Assessment, Engine};
 pub use error::{Error, Result};
