@@ -5,6 +5,7 @@
 
 mod io;
 mod normalize;
+mod score;
 
 use std::process::ExitCode;
 
@@ -22,6 +23,8 @@ struct Cli {
 enum Command {
     /// Normalize addresses: one a line, or JSONL with `address` (and optional `postal_code`).
     Normalize(normalize::Args),
+    /// Score orders (JSONL or CSV): one assessment per row, in input order.
+    Score(score::Args),
 }
 
 /// A failure of the command as a whole (not of one row).
@@ -46,6 +49,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Normalize(args) => normalize::run(args),
+        Command::Score(args) => score::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
