@@ -5,6 +5,9 @@
 //! After an intended change of the scores, regenerate the golden file with
 //! `MIKIWAME_BLESS=1 cargo test -p mikiwame-tests --test score` and review the diff.
 
+// Tests may unwrap: a panic is how a test fails.
+#![allow(clippy::unwrap_used)]
+
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::BufReader;
@@ -124,9 +127,13 @@ fn examples_say_what_a_person_sees() {
     assert_eq!(a("D-4003").data_quality, [DataQuality::ShopContactAsBuyer]);
     assert_eq!(a("D-4004").data_quality, [DataQuality::MissingAddress]);
     // Joke names and throwaway mail.
-    assert!(a("E-5001").has(ReasonCode::GibberishName) && a("E-5001").has(ReasonCode::DisposableEmail));
+    assert!(
+        a("E-5001").has(ReasonCode::GibberishName) && a("E-5001").has(ReasonCode::DisposableEmail)
+    );
     assert!(a("E-5002").has(ReasonCode::GibberishName));
-    assert!(a("E-5003").has(ReasonCode::GibberishName) && a("E-5003").has(ReasonCode::InvalidPhone));
+    assert!(
+        a("E-5003").has(ReasonCode::GibberishName) && a("E-5003").has(ReasonCode::InvalidPhone)
+    );
     assert!(a("E-5004").has(ReasonCode::NameMismatch));
     // One phone, three names; one card, three orders in sixteen minutes.
     for id in ["F-6001", "F-6002", "F-6003"] {

@@ -1,6 +1,9 @@
 //! Properties of scoring: a batch equals one-by-one apart from linking, linking does not
 //! depend on batch order or thread count, scores stay in 0..=100, no input panics.
 
+// Tests may unwrap: a panic is how a test fails.
+#![allow(clippy::unwrap_used)]
+
 use std::collections::HashMap;
 
 use mikiwame::engine::{Assessment, Engine};
@@ -9,13 +12,33 @@ use mikiwame::score::Band;
 use proptest::prelude::*;
 
 const NAMES: &[&str] = &[
-    "佐藤花子", "鈴木一郎", "徳川家康", "真田幸村", "りるれれれ", "あわあわ", "テスト", "購入者",
-    "John Smith", "asdf", "山田はなこ", "Lee",
+    "佐藤花子",
+    "鈴木一郎",
+    "徳川家康",
+    "真田幸村",
+    "りるれれれ",
+    "あわあわ",
+    "テスト",
+    "購入者",
+    "John Smith",
+    "asdf",
+    "山田はなこ",
+    "Lee",
 ];
 const EMAILS: &[&str] = &[
-    "a@gmail.com", "b@yahoo.co.jp", "test@test.com", "x7kq9zt2vw@mailinator.com", "c@docomo.ne.jp",
+    "a@gmail.com",
+    "b@yahoo.co.jp",
+    "test@test.com",
+    "x7kq9zt2vw@mailinator.com",
+    "c@docomo.ne.jp",
 ];
-const PHONES: &[&str] = &["090-3141-5926", "00-0000-0000", "080-2718-2818", "090-123", "03-5555-0123"];
+const PHONES: &[&str] = &[
+    "090-3141-5926",
+    "00-0000-0000",
+    "080-2718-2818",
+    "090-123",
+    "03-5555-0123",
+];
 const ADDRESSES: &[&str] = &[
     "東京都世田谷区池尻1-2-3",
     "大阪府大阪市浪速区日本橋3-5-10",

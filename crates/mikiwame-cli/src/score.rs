@@ -293,7 +293,7 @@ const CSV_HEADER: &[&str] = &[
 
 enum Output<'w, W: Write> {
     Jsonl(&'w mut W),
-    Csv(csv::Writer<&'w mut W>),
+    Csv(Box<csv::Writer<&'w mut W>>),
 }
 
 impl<'w, W: Write> Output<'w, W> {
@@ -303,7 +303,7 @@ impl<'w, W: Write> Output<'w, W> {
             OutputFormat::Csv => {
                 let mut w = csv::Writer::from_writer(out);
                 w.write_record(CSV_HEADER).map_err(csv_write_error)?;
-                Output::Csv(w)
+                Output::Csv(Box::new(w))
             }
         })
     }
@@ -327,7 +327,8 @@ impl<'w, W: Write> Output<'w, W> {
                         .collect()
                 });
                 for b in blocks {
-                    let b = b.map_err(|e| CliError::Internal(format!("cannot write output: {e}")))?;
+                    let b =
+                        b.map_err(|e| CliError::Internal(format!("cannot write output: {e}")))?;
                     out.write_all(&b).map_err(write_error)?;
                 }
             }

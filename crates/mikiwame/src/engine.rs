@@ -344,7 +344,10 @@ impl Engine {
                 k += 1;
             }
         }
-        let finish = |(i, (row, eval)): (usize, (&std::result::Result<&Order, &BadRow>, Option<Evaluated>))| {
+        let finish = |(i, (row, eval)): (
+            usize,
+            (&std::result::Result<&Order, &BadRow>, Option<Evaluated>),
+        )| {
             match (row, eval) {
                 (Ok(order), Some(e)) => self.assess(order, e, &linked[i], email_of[i]),
                 (Err(bad), _) => Assessment::from_bad_row(bad),
@@ -390,8 +393,8 @@ impl Engine {
         });
         let grade = e.check.address_match.level;
         let trusted = self.shop.is_trusted(order.customer_id.as_deref(), email);
-        let forwarding_alert = e.check.forwarding.level == ForwardingLevel::Service
-            && !self.shop.ships_to_forwarders;
+        let forwarding_alert =
+            e.check.forwarding.level == ForwardingLevel::Service && !self.shop.ships_to_forwarders;
         let alert = !trusted
             && (score >= self.shop.alert_threshold || grade != Grade::None || forwarding_alert);
         Assessment {
@@ -417,6 +420,220 @@ mod tests {
         Order::from_json(json).unwrap()
     }
 
+    /// A fraud index stand-in: grades by the address text, knows one of each contact.
+    struct Fixture;
+    impl History for Fixture {
+        fn check_address(&self, a: &crate::address::Address) -> crate::index::AddressCheck {
+            let mut c = crate::index::AddressCheck::default();
+            if a.input.contains("詐欺") {
+                c.address_match.level = Grade::Danger;
+            }
+            if a.input.contains("転送") {
+                c.forwarding.level = ForwardingLevel::Service;
+            }
+            if a.input.contains("転居") {
+                c.forwarding.level = ForwardingLevel::Possible;
+            }
+            c
+        }
+        fn known_email(&self, e: &str) -> bool {
+            e == "fraud@gmail.com"
+        }
+        fn known_phone(&self, p: &str) -> bool {
+            p == "+819099998888"
+        }
+        fn known_card(&self, c: &str) -> bool {
+            c == "fp-fraud"
+        }
+    }
+
+    /// A positive and a negative batch for a reason code; the first order of each is the
+    /// one judged. `None` for the address anomaly codes, which need the parser and are
+    /// tested on constructed addresses in `signals::address`.
+    fn reason_case(code: ReasonCode) -> Option<(Vec<&'static str>, Vec<&'static str>)> {
+        use ReasonCode::*;
+        let one = |p: &'static str, n: &'static str| Some((vec![p], vec![n]));
+        match code {
+            FraudAddress => one(
+                r#"{"order_id":"p","buyer":{"address":"詐欺県1-1"}}"#,
+                r#"{"order_id":"n","buyer":{"address":"東京都港区芝公園4-2-8"}}"#,
+            ),
+            ForwardingService => one(
+                r#"{"order_id":"p","shipping":{"address":"転送センター1-1"}}"#,
+                r#"{"order_id":"n","shipping":{"address":"東京都港区芝公園4-2-8"}}"#,
+            ),
+            ForwardingPossible => one(
+                r#"{"order_id":"p","shipping":{"address":"転居先1-1"}}"#,
+                r#"{"order_id":"n","shipping":{"address":"転送センター1-1"}}"#,
+            ),
+            KnownFraudEmail => one(
+                r#"{"order_id":"p","buyer":{"email":"Fraud+shop@gmail.com"}}"#,
+                r#"{"order_id":"n","buyer":{"email":"fraud@yahoo.co.jp"}}"#,
+            ),
+            KnownFraudPhone => one(
+                r#"{"order_id":"p","shipping":{"name":"x","phone":"090-9999-8888"}}"#,
+                r#"{"order_id":"n","shipping":{"name":"x","phone":"090-9999-8887"}}"#,
+            ),
+            KnownFraudCard => one(
+                r#"{"order_id":"p","payment":{"card_fingerprint":"fp-fraud"}}"#,
+                r#"{"order_id":"n","payment":{"card_fingerprint":"fp-other"}}"#,
+            ),
+            AddressObfuscated | PostalCodeMismatch | AddressUnparsed => None,
+            InvalidPhone => one(
+                r#"{"order_id":"p","buyer":{"phone":"090-123-456"}}"#,
+                r#"{"order_id":"n","buyer":{"phone":"+44 20 7946 0958"}}"#,
+            ),
+            DisposableEmail => one(
+                r#"{"order_id":"p","buyer":{"email":"hanako@mailinator.com"}}"#,
+                r#"{"order_id":"n","buyer":{"email":"hanako@gmail.com"}}"#,
+            ),
+            RandomEmail => one(
+                r#"{"order_id":"p","buyer":{"email":"x7kq9zt2vw@gmail.com"}}"#,
+                r#"{"order_id":"n","buyer":{"email":"hanako.sato1990@gmail.com"}}"#,
+            ),
+            CelebrityName => one(
+                r#"{"order_id":"p","shipping":{"name":"坂本 龍馬"}}"#,
+                r#"{"order_id":"n","shipping":{"name":"坂本 健太"}}"#,
+            ),
+            GibberishName => one(
+                r#"{"order_id":"p","buyer":{"name":"ｱｱｱ"}}"#,
+                r#"{"order_id":"n","buyer":{"name":"佐々木奈々"}}"#,
+            ),
+            NameMismatch => one(
+                r#"{"order_id":"p","buyer":{"name":"鈴木花子","name_kana":"サトウハナコ"}}"#,
+                r#"{"order_id":"n","buyer":{"name":"鈴木花子","name_kana":"スズキハナコ"}}"#,
+            ),
+            SharedAddressManyBuyers => Some((
+                vec![
+                    r#"{"order_id":"p1","buyer":{"name":"佐藤一","address":"東京都港区芝公園4-2-8"}}"#,
+                    r#"{"order_id":"p2","buyer":{"name":"鈴木二","address":"東京都港区芝公園4-2-8"}}"#,
+                    r#"{"order_id":"p3","buyer":{"name":"高橋三","address":"東京都港区 芝公園4-2-8"}}"#,
+                ],
+                vec![
+                    r#"{"order_id":"n1","buyer":{"name":"佐藤一","address":"東京都港区芝公園4-2-8"}}"#,
+                    r#"{"order_id":"n2","buyer":{"name":"佐藤一","address":"東京都港区芝公園4-2-8"}}"#,
+                    r#"{"order_id":"n3","buyer":{"name":"高橋三","address":"東京都港区芝公園4-2-9"}}"#,
+                ],
+            )),
+            SharedContactManyNames => Some((
+                vec![
+                    r#"{"order_id":"p1","buyer":{"name":"佐藤一","phone":"090-3141-5926"}}"#,
+                    r#"{"order_id":"p2","buyer":{"name":"鈴木二","phone":"09031415926"}}"#,
+                    r#"{"order_id":"p3","buyer":{"name":"高橋三","phone":"+81 90 3141 5926"}}"#,
+                ],
+                vec![
+                    r#"{"order_id":"n1","buyer":{"name":"佐藤一","phone":"090-3141-5926"}}"#,
+                    r#"{"order_id":"n2","buyer":{"name":"鈴木二","phone":"090-3141-5926"}}"#,
+                    r#"{"order_id":"n3","buyer":{"name":"高橋三","phone":"090-3141-5927"}}"#,
+                ],
+            )),
+            BurstOrders => Some((
+                vec![
+                    r#"{"order_id":"p1","ordered_at":"2026-11-20T10:00","ip":"192.0.2.1"}"#,
+                    r#"{"order_id":"p2","ordered_at":"2026-11-20T10:20","ip":"192.0.2.1"}"#,
+                    r#"{"order_id":"p3","ordered_at":"2026-11-20T10:40","ip":"192.0.2.1"}"#,
+                ],
+                vec![
+                    r#"{"order_id":"n1","ordered_at":"2026-11-20T10:00","ip":"192.0.2.1"}"#,
+                    r#"{"order_id":"n2","ordered_at":"2026-11-20T12:00","ip":"192.0.2.1"}"#,
+                    r#"{"order_id":"n3","ordered_at":"2026-11-20T14:00","ip":"192.0.2.1"}"#,
+                ],
+            )),
+            NameSeries => Some((
+                vec![
+                    r#"{"order_id":"p1","ordered_at":"2026-11-21T02:10","buyer":{"name":"徳川家康"}}"#,
+                    r#"{"order_id":"p2","ordered_at":"2026-11-21T02:25","buyer":{"name":"真田幸村"}}"#,
+                ],
+                vec![
+                    r#"{"order_id":"n1","ordered_at":"2026-11-21T02:10","buyer":{"name":"徳川家康"}}"#,
+                    r#"{"order_id":"n2","ordered_at":"2026-11-21T02:25","buyer":{"name":"佐藤花子"}}"#,
+                ],
+            )),
+            HighRiskItems => one(
+                r#"{"order_id":"p","items":[{"category":"book"},{"category":"ギフト券"}]}"#,
+                r#"{"order_id":"n","items":[{"category":"electronics","unit_price":3000}]}"#,
+            ),
+            HighAmount => one(
+                r#"{"order_id":"p","items":[{"quantity":3,"unit_price":40000}]}"#,
+                r#"{"order_id":"n","amount":150000,"currency":"USD"}"#,
+            ),
+            NightOrder => one(
+                r#"{"order_id":"p","ordered_at":"2026-11-20T18:30:00Z"}"#,
+                r#"{"order_id":"n","ordered_at":"2026-11-20T05:00:00+09:00"}"#,
+            ),
+            NewAccount => one(
+                r#"{"order_id":"p","ordered_at":"2026-11-20T10:00","account_created_at":"2026-11-20T09:50"}"#,
+                r#"{"order_id":"n","ordered_at":"2026-11-20T10:00","account_created_at":"2026-11-18T09:50"}"#,
+            ),
+            BillingShippingMismatch => one(
+                r#"{"order_id":"p","buyer":{"name":"佐藤花子","address":"東京都港区芝公園4-2-8"},"shipping":{"name":"田中一郎","address":"大阪府大阪市北区梅田1-1-1"}}"#,
+                r#"{"order_id":"n","buyer":{"name":"佐藤花子","address":"東京都港区芝公園4-2-8"},"shipping":{"name":"佐藤 花子","address":"大阪府大阪市北区梅田1-1-1"}}"#,
+            ),
+        }
+    }
+
+    fn score(engine: &Engine, batch: &[&str]) -> Assessment {
+        let orders: Vec<Order> = batch.iter().map(|j| order(j)).collect();
+        engine.score_batch(&orders).remove(0)
+    }
+
+    #[test]
+    fn every_reason_code_has_positive_and_negative_cases() {
+        let engine = Engine::new().with_history(Fixture);
+        for &code in ReasonCode::ALL {
+            let Some((pos, neg)) = reason_case(code) else {
+                continue;
+            };
+            let p = score(&engine, &pos);
+            assert!(p.has(code), "{code} missing from {p:?}");
+            let n = score(&engine, &neg);
+            assert!(!n.has(code), "{code} present in {n:?}");
+        }
+    }
+
+    #[test]
+    fn every_data_quality_code_has_positive_and_negative_cases() {
+        let shop = Shop::from_json(
+            r#"{"name":"みきわめ商店","phones":["03-5555-0123"],"emails":["info@shop.jp"]}"#,
+        )
+        .unwrap();
+        let engine = Engine::new().with_shop(shop);
+        let addr = r#""address":"東京都港区芝公園4-2-8""#;
+        for &code in DataQuality::ALL {
+            let (pos, neg) = match code {
+                DataQuality::DummyName => ("\"name\":\"名無し\"", "\"name\":\"名取\""),
+                DataQuality::DummyPhone => {
+                    ("\"phone\":\"000-0000-0000\"", "\"phone\":\"090-3141-5926\"")
+                }
+                DataQuality::DummyEmail => ("\"email\":\"a@a.com\"", "\"email\":\"a@shop.co.jp\""),
+                DataQuality::ShopContactAsBuyer => {
+                    ("\"phone\":\"0355550123\"", "\"phone\":\"0355550124\"")
+                }
+                DataQuality::MissingAddress => ("\"name\":\"佐藤花子\"", addr),
+            };
+            let with_addr = |field: &str| {
+                if code == DataQuality::MissingAddress {
+                    format!(r#"{{"order_id":"x","buyer":{{{field}}}}}"#)
+                } else {
+                    format!(r#"{{"order_id":"x","buyer":{{{field},{addr}}}}}"#)
+                }
+            };
+            let p = engine.score_one(&order(&with_addr(pos)));
+            assert_eq!(p.data_quality, [code], "{code}: {p:?}");
+            let n = engine.score_one(&order(&with_addr(neg)));
+            assert!(n.data_quality.is_empty(), "{code}: {n:?}");
+        }
+        // The shop's name and email are the shop's contacts too.
+        let by_name = engine.score_one(&order(&format!(
+            r#"{{"order_id":"x","buyer":{{"name":"みきわめ 商店",{addr}}}}}"#
+        )));
+        assert_eq!(by_name.data_quality, [DataQuality::ShopContactAsBuyer]);
+        let by_mail = engine.score_one(&order(&format!(
+            r#"{{"order_id":"x","shipping":{{"email":"Info@Shop.jp",{addr}}}}}"#
+        )));
+        assert_eq!(by_mail.data_quality, [DataQuality::ShopContactAsBuyer]);
+    }
+
     #[test]
     fn engine_is_send_sync() {
         fn check<T: Send + Sync>() {}
@@ -433,7 +650,10 @@ mod tests {
         assert_eq!((a.score, a.band, a.alert), (1, Band::Low, false));
         assert!(a.reasons.is_empty() && a.data_quality.is_empty(), "{a:?}");
         let json = serde_json::to_value(&a).unwrap();
-        assert_eq!(json["address_match"], serde_json::json!({"level": "none", "stars": 0}));
+        assert_eq!(
+            json["address_match"],
+            serde_json::json!({"level": "none", "stars": 0})
+        );
         assert_eq!(json["forwarding"], serde_json::json!({"level": "none"}));
         assert!(json["error"].is_null());
     }
@@ -504,8 +724,12 @@ mod tests {
         let a = Engine::new().with_history(Forwarder).score_one(&o);
         assert!(a.has(ReasonCode::ForwardingService));
         assert!(a.alert);
-        let shop = Shop::from_json(r#"{"ships_to_forwarders": true, "alert_threshold": 50}"#).unwrap();
-        let a = Engine::new().with_history(Forwarder).with_shop(shop).score_one(&o);
+        let shop =
+            Shop::from_json(r#"{"ships_to_forwarders": true, "alert_threshold": 50}"#).unwrap();
+        let a = Engine::new()
+            .with_history(Forwarder)
+            .with_shop(shop)
+            .score_one(&o);
         assert!(a.has(ReasonCode::ForwardingService) && !a.alert, "{a:?}");
     }
 
@@ -531,14 +755,20 @@ mod tests {
         }
         let shop = Shop::from_json(r#"{"alert_threshold": 90}"#).unwrap();
         let o = order(r#"{"order_id":"w","buyer":{"address":"大阪府大阪市北区梅田1-1-1"}}"#);
-        let a = Engine::new().with_history(Warned).with_shop(shop).score_one(&o);
+        let a = Engine::new()
+            .with_history(Warned)
+            .with_shop(shop)
+            .score_one(&o);
         assert_eq!(a.address_match.stars, 1);
         assert!(a.score < 90 && a.alert);
     }
 
     #[test]
     fn error_rows_serialize_short() {
-        let rows = vec![crate::order::parse_json_row(r#"{"order_id":"e","amount":[]}"#, 17)];
+        let rows = vec![crate::order::parse_json_row(
+            r#"{"order_id":"e","amount":[]}"#,
+            17,
+        )];
         let out = Engine::new().score_rows(&rows);
         let v = serde_json::to_value(&out[0]).unwrap();
         assert_eq!(

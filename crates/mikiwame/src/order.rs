@@ -158,7 +158,11 @@ impl std::fmt::Display for RowError {
         if self.field.is_empty() {
             write!(f, "row {}: {}", self.row, self.message)
         } else {
-            write!(f, "row {}, field `{}`: {}", self.row, self.field, self.message)
+            write!(
+                f,
+                "row {}, field `{}`: {}",
+                self.row, self.field, self.message
+            )
         }
     }
 }
@@ -500,8 +504,8 @@ impl CsvColumns {
                 message,
             },
         };
-        let order_id = owned("order_id")
-            .ok_or_else(|| fail("order_id", "required, and missing".into()))?;
+        let order_id =
+            owned("order_id").ok_or_else(|| fail("order_id", "required, and missing".into()))?;
         let party = |prefix: &str| -> Option<Party> {
             let p = Party {
                 name: owned(&format!("{prefix}_name")),
@@ -542,11 +546,8 @@ impl CsvColumns {
                     Some(s) => parse_number(s).map_err(|m| fail(field, m)),
                 }
             };
-            let field_text = |v: &[&str]| {
-                v.get(i)
-                    .filter(|s| !s.is_empty())
-                    .map(|s| (*s).to_string())
-            };
+            let field_text =
+                |v: &[&str]| v.get(i).filter(|s| !s.is_empty()).map(|s| (*s).to_string());
             items.push(Item {
                 sku: field_text(&skus),
                 category: field_text(&cats),
@@ -675,11 +676,20 @@ mod tests {
     fn field_paths_in_errors() {
         let cases = [
             (r#"{"order_id":"a","ordered_at":"tomorrow"}"#, "ordered_at"),
-            (r#"{"order_id":"a","items":[{},{"quantity":"x"}]}"#, "items[1].quantity"),
+            (
+                r#"{"order_id":"a","items":[{},{"quantity":"x"}]}"#,
+                "items[1].quantity",
+            ),
             (r#"{"order_id":"a","items":{}}"#, "items"),
-            (r#"{"order_id":"a","shipping":{"address":{}}}"#, "shipping.address"),
+            (
+                r#"{"order_id":"a","shipping":{"address":{}}}"#,
+                "shipping.address",
+            ),
             (r#"{"order_id":"a","payment":"card"}"#, "payment"),
-            (r#"{"order_id":"a","account_created_at":"2026-02-30"}"#, "account_created_at"),
+            (
+                r#"{"order_id":"a","account_created_at":"2026-02-30"}"#,
+                "account_created_at",
+            ),
             (r#"[1,2]"#, ""),
             (r#"{"order_id":"#, ""),
         ];
@@ -718,7 +728,10 @@ mod tests {
             o.ship_to().unwrap().address.as_deref(),
             Some("大阪府大阪市北区梅田1-1-1")
         );
-        assert_eq!(o.payment.as_ref().unwrap().card_bin.as_deref(), Some("411111"));
+        assert_eq!(
+            o.payment.as_ref().unwrap().card_bin.as_deref(),
+            Some("411111")
+        );
         let bad = rows[1].as_ref().unwrap_err();
         assert_eq!(bad.order_id.as_deref(), Some("C-2"));
         assert_eq!((bad.error.row, bad.error.field.as_str()), (3, "ordered_at"));
@@ -741,6 +754,9 @@ mod tests {
         assert_eq!(o.items[1].category.as_deref(), Some("electronics"));
         assert_eq!(o.items[1].unit_price, None);
         let rec = csv::StringRecord::from(vec!["a", "gift_card", "two", ""]);
-        assert_eq!(cols.order(&rec, 5).unwrap_err().error.field, "item_quantity");
+        assert_eq!(
+            cols.order(&rec, 5).unwrap_err().error.field,
+            "item_quantity"
+        );
     }
 }

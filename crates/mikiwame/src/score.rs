@@ -280,7 +280,8 @@ mod tests {
         ));
         assert!(Model::from_toml("base_rate = 0.1\n[weights]\n").is_err());
         assert!(Model::from_toml("format_version = 1\nbase_rate = 1.5\n[weights]\n").is_err());
-        let unknown = Model::from_toml("format_version = 1\nbase_rate = 0.1\n[weights]\nnite_order = 1.0\n");
+        let unknown =
+            Model::from_toml("format_version = 1\nbase_rate = 0.1\n[weights]\nnite_order = 1.0\n");
         assert!(unknown.unwrap_err().to_string().contains("nite_order"));
     }
 }

@@ -86,7 +86,11 @@ mod tests {
         let a = Address::default();
         let mut c = AddressCheck::default();
         assert!(codes(&a, &c).is_empty());
-        for (g, s) in [(Grade::Danger, 1.0), (Grade::Caution, 0.75), (Grade::Warning, 0.4)] {
+        for (g, s) in [
+            (Grade::Danger, 1.0),
+            (Grade::Caution, 0.75),
+            (Grade::Warning, 0.4),
+        ] {
             c.address_match.level = g;
             let r = reasons(&a, &c);
             assert_eq!((r[0].code, r[0].strength), (ReasonCode::FraudAddress, s));
@@ -118,6 +122,10 @@ mod tests {
             [ReasonCode::PostalCodeMismatch]
         );
         // Sloppiness that is not disguise adds nothing.
-        assert!(codes(&with(vec![Anomaly::MixedSeparators, Anomaly::UnknownTown]), &c).is_empty());
+        assert!(codes(
+            &with(vec![Anomaly::MixedSeparators, Anomaly::UnknownTown]),
+            &c
+        )
+        .is_empty());
     }
 }

@@ -13,8 +13,6 @@
 use std::sync::OnceLock;
 
 use super::{Facts, Hit, ReasonCode};
-use crate::contact::parse_phone;
-use crate::order::Order;
 
 /// The disposable-mail domains, from the PyPI package `disposable-email-domains` (see
 /// `data/README.md` for version, source and licence), as an fst set built at first use.
@@ -82,14 +80,8 @@ pub fn is_random_local_part(local: &str) -> bool {
 }
 
 /// Adds the contact reasons of one order.
-pub(crate) fn check(order: &Order, facts: &Facts, out: &mut Vec<Hit>) {
-    let invalid = order
-        .buyer
-        .iter()
-        .chain(order.shipping.iter())
-        .filter_map(|p| p.phone.as_deref())
-        .any(|p| parse_phone(p, None).map_or(true, |parsed| !parsed.valid));
-    if invalid {
+pub(crate) fn check(facts: &Facts, out: &mut Vec<Hit>) {
+    if facts.invalid_phone {
         out.push(Hit::new(ReasonCode::InvalidPhone));
     }
     let domains = || facts.emails.iter().filter_map(|e| e.rsplit_once('@'));
@@ -130,7 +122,13 @@ mod tests {
 
     #[test]
     fn random_locals() {
-        for l in ["x7kq9zt2vw", "qwrtzpkl", "a8f3k2m9p", "3f9a1b2c4d5e6f70", "bcdfghjk"] {
+        for l in [
+            "x7kq9zt2vw",
+            "qwrtzpkl",
+            "a8f3k2m9p",
+            "3f9a1b2c4d5e6f70",
+            "bcdfghjk",
+        ] {
             assert!(is_random_local_part(l), "{l}");
         }
         for l in [

@@ -59,8 +59,12 @@ fn placeholder_locals() -> &'static HashSet<String> {
 /// テスト, test, 名無し, ああああ …). Other repeated characters (ｱｱｱ) are left to
 /// [`is_gibberish`](super::names::is_gibberish): they are joke names, not placeholders.
 pub fn is_dummy_name(name: &str) -> bool {
-    let folded = fold_name(name);
-    !folded.is_empty() && placeholder_names().contains(&folded)
+    is_dummy_folded(&fold_name(name))
+}
+
+/// [`is_dummy_name`] on a name already folded with [`fold_name`].
+pub(crate) fn is_dummy_folded(folded: &str) -> bool {
+    !folded.is_empty() && placeholder_names().contains(folded)
 }
 
 /// True when a phone number is a placeholder: all one digit (00-0000-0000,
@@ -126,13 +130,19 @@ pub fn is_dummy_email(email: &str) -> bool {
 /// Adds the data-quality codes of one order.
 pub(crate) fn check(order: &Order, facts: &Facts, shop: &Shop, out: &mut Vec<DataQuality>) {
     let parties = || order.buyer.iter().chain(order.shipping.iter());
-    if parties().filter_map(|p| p.name.as_deref()).any(is_dummy_name) {
+    if facts.names.dummy {
         out.push(DataQuality::DummyName);
     }
-    if parties().filter_map(|p| p.phone.as_deref()).any(is_dummy_phone) {
+    if parties()
+        .filter_map(|p| p.phone.as_deref())
+        .any(is_dummy_phone)
+    {
         out.push(DataQuality::DummyPhone);
     }
-    if parties().filter_map(|p| p.email.as_deref()).any(is_dummy_email) {
+    if parties()
+        .filter_map(|p| p.email.as_deref())
+        .any(is_dummy_email)
+    {
         out.push(DataQuality::DummyEmail);
     }
     let shop_name = parties()
@@ -169,7 +179,16 @@ mod tests {
         ] {
             assert!(is_dummy_name(n), "{n}");
         }
-        for n in ["佐藤花子", "もも", "りり", "Lee", "Tess", "テスト山田", "奈々", ""] {
+        for n in [
+            "佐藤花子",
+            "もも",
+            "りり",
+            "Lee",
+            "Tess",
+            "テスト山田",
+            "奈々",
+            "",
+        ] {
             assert!(!is_dummy_name(n), "{n}");
         }
     }

@@ -34,7 +34,7 @@ pub fn link(
     history: &dyn History,
     thresholds: &Thresholds,
 ) -> Vec<Vec<ReasonCode>> {
-    let mut groups: HashMap<&LinkKey, Vec<usize>> = HashMap::new();
+    let mut groups: HashMap<&LinkKey, Vec<usize>, BuildFx> = HashMap::default();
     for (i, (_, keys)) in batch.iter().enumerate() {
         for k in keys {
             groups.entry(k).or_default().push(i);
@@ -43,6 +43,10 @@ pub fn link(
     let mut found: Vec<BTreeSet<ReasonCode>> = vec![BTreeSet::new(); batch.len()];
     for (key, members) in groups {
         let stored = history.linked_orders(key);
+        // Most keys belong to one order: nothing to link, nothing to allocate.
+        if members.len() + stored.len() < 2 {
+            continue;
+        }
         let batch_ids: HashSet<&str> = members
             .iter()
             .map(|&i| batch[i].0.order_id.as_str())
@@ -75,10 +79,10 @@ pub fn link(
                     mark(ReasonCode::SharedAddressManyBuyers, &|_| true);
                 }
             }
-            LinkKey::Email(_) | LinkKey::Phone(_) => {
-                if distinct(&all, |o| o.name.as_deref()) >= thresholds.link_min_names {
-                    mark(ReasonCode::SharedContactManyNames, &|_| true);
-                }
+            LinkKey::Email(_) | LinkKey::Phone(_)
+                if distinct(&all, |o| o.name.as_deref()) >= thresholds.link_min_names =>
+            {
+                mark(ReasonCode::SharedContactManyNames, &|_| true);
             }
             _ => {}
         }
@@ -111,6 +115,27 @@ pub fn link(
         .map(|codes| codes.into_iter().collect())
         .collect()
 }
+
+/// FxHash (as in rustc): the groups are keyed by short strings, where SipHash's
+/// protection against crafted collisions costs more than it buys in a batch job.
+#[derive(Default, Clone, Copy)]
+struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
+        }
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type BuildFx = std::hash::BuildHasherDefault<FxHasher>;
 
 fn distinct<'a>(all: &[&'a Observation], f: impl Fn(&'a Observation) -> Option<&'a str>) -> usize {
     all.iter()
@@ -212,13 +237,28 @@ mod tests {
         let mut h = MemoryHistory::default();
         h.orders.insert(
             key.clone(),
-            vec![obs("old-1", "b", None), obs("old-2", "c", None), obs("1", "a", None)],
+            vec![
+                obs("old-1", "b", None),
+                obs("old-2", "c", None),
+                obs("1", "a", None),
+            ],
         );
-        let r = link(&[(obs("1", "a", None), vec![key.clone()])], &h, &Thresholds::default());
+        let r = link(
+            &[(obs("1", "a", None), vec![key.clone()])],
+            &h,
+            &Thresholds::default(),
+        );
         assert_eq!(r[0], [ReasonCode::SharedContactManyNames]);
         // The stored copy of order 1 does not count as a second name.
-        h.orders.insert(key.clone(), vec![obs("1", "z", None), obs("old", "b", None)]);
-        let r = link(&[(obs("1", "a", None), vec![key])], &h, &Thresholds::default());
+        h.orders.insert(
+            key.clone(),
+            vec![obs("1", "z", None), obs("old", "b", None)],
+        );
+        let r = link(
+            &[(obs("1", "a", None), vec![key])],
+            &h,
+            &Thresholds::default(),
+        );
         assert!(r[0].is_empty());
     }
 

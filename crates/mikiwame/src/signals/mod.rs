@@ -120,8 +120,10 @@ pub(crate) struct Facts {
     pub buyer_address_key: Option<String>,
     pub ordered_at: Option<Timestamp>,
     pub account_created_at: Option<Timestamp>,
-    /// True when a name is a celebrity's, gibberish or a placeholder.
-    pub joke_name: bool,
+    /// What the names are.
+    pub names: names::NameFlags,
+    /// True when a phone number was given that is not a valid number.
+    pub invalid_phone: bool,
 }
 
 impl Facts {
@@ -136,11 +138,16 @@ impl Facts {
             }
         }
         let mut phones: Vec<Phone> = Vec::new();
+        let mut invalid_phone = false;
         for p in parties().filter_map(|p| p.phone.as_deref()) {
-            if let Ok(parsed) = parse_phone(p, None) {
-                if !phones.iter().any(|q| q.e164 == parsed.e164) {
-                    phones.push(parsed);
+            match parse_phone(p, None) {
+                Ok(parsed) => {
+                    invalid_phone |= !parsed.valid;
+                    if !phones.iter().any(|q| q.e164 == parsed.e164) {
+                        phones.push(parsed);
+                    }
                 }
+                Err(_) => invalid_phone = true,
             }
         }
         let name = parties()
@@ -156,13 +163,6 @@ impl Facts {
             }
             _ => address_key.clone(),
         };
-        let joke_name = parties().any(|p| {
-            p.name.as_deref().is_some_and(|n| {
-                names::is_celebrity(n, p.name_kana.as_deref())
-                    || names::is_gibberish(n)
-                    || dummy::is_dummy_name(n)
-            })
-        });
         Facts {
             emails,
             phones,
@@ -175,7 +175,8 @@ impl Facts {
                 .account_created_at
                 .as_deref()
                 .and_then(Timestamp::parse),
-            joke_name,
+            names: names::NameFlags::of(order),
+            invalid_phone,
         }
     }
 
@@ -202,7 +203,7 @@ impl Facts {
         if let Some(ip) = order.ip.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             keys.push(LinkKey::Ip(ip.to_string()));
         }
-        if self.joke_name {
+        if self.names.joke() {
             keys.push(LinkKey::JokeNames);
         }
         let obs = Observation {
@@ -265,8 +266,8 @@ pub(crate) fn evaluate(
     let mut hits = Vec::new();
     let mut quality = Vec::new();
     dummy::check(order, &facts, shop, &mut quality);
-    contact::check(order, &facts, &mut hits);
-    names::check(order, &mut hits);
+    contact::check(&facts, &mut hits);
+    names::check(&facts, &mut hits);
     let check = address::check(&facts, history, &mut hits);
     self::order::check(order, &facts, thresholds, &mut hits);
     self::history::check(order, &facts, history, &mut hits);

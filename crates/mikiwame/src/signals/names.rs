@@ -94,7 +94,8 @@ fn celebrities() -> &'static Celebrities {
                 let words: Vec<&str> = n.split_whitespace().collect();
                 c.names.insert(fold_name(n));
                 if words.len() == 2 {
-                    c.names.insert(fold_name(&format!("{} {}", words[1], words[0])));
+                    c.names
+                        .insert(fold_name(&format!("{} {}", words[1], words[0])));
                 }
             };
             add_name(name);
@@ -123,18 +124,20 @@ pub(crate) fn data_lines(text: &'static str) -> impl Iterator<Item = &'static st
 /// name may come in either order for Latin names; spacing, width and kana type do not
 /// matter.
 pub fn is_celebrity(name: &str, reading: Option<&str>) -> bool {
+    is_celebrity_folded(&fold_name(name), reading.map(fold_name).as_deref())
+}
+
+/// [`is_celebrity`] on names already folded with [`fold_name`].
+fn is_celebrity_folded(folded: &str, reading: Option<&str>) -> bool {
     let c = celebrities();
-    let folded = fold_name(name);
-    if !folded.is_empty() && c.names.contains(&folded) {
+    if !folded.is_empty() && c.names.contains(folded) {
         return true;
     }
     // A kana name may be the celebrity's reading (とくがわいえやす).
-    if folded.chars().count() >= 4 && c.readings.contains(&folded) {
+    if folded.chars().count() >= 4 && c.readings.contains(folded) {
         return true;
     }
-    reading
-        .map(fold_name)
-        .is_some_and(|r| r.chars().count() >= 4 && c.readings.contains(&r))
+    reading.is_some_and(|r| r.chars().count() >= 4 && c.readings.contains(r))
 }
 
 /// Rows of the JIS kana keyboard and the QWERTY keyboard, for keyboard-mash runs.
@@ -148,8 +151,8 @@ const QWERTY_ROWS: &[&str] = &["qwertyuiop", "asdfghjkl", "zxcvbnm"];
 /// Four-letter keyboard runs that never occur in ordinary names. Runs such as `erty`
 /// (Doherty, Gerty) and `ghjk` are left out or caught only at five letters.
 const MASH_4GRAMS: &[&str] = &[
-    "qwer", "wert", "rtyu", "tyui", "yuio", "uiop", "asdf", "sdfg", "dfgh", "fghj", "hjkl",
-    "zxcv", "xcvb", "cvbn", "vbnm", "mnbv", "fdsa", "rewq", "lkjh", "poiu",
+    "qwer", "wert", "rtyu", "tyui", "yuio", "uiop", "asdf", "sdfg", "dfgh", "fghj", "hjkl", "zxcv",
+    "xcvb", "cvbn", "vbnm", "mnbv", "fdsa", "rewq", "lkjh", "poiu",
 ];
 
 /// The gojūon table, row by row (a row is a consonant; positions are vowels).
@@ -181,7 +184,11 @@ const GOJUON_ROWS: &[&str] = &[
 /// while iteration marks (佐々木, 奈々), doubled kana (ももこ, りり) and doubled letters
 /// (Lee, Aaron) stay ordinary.
 pub fn is_gibberish(name: &str) -> bool {
-    let folded = fold_name(name);
+    is_gibberish_folded(name, &fold_name(name))
+}
+
+/// [`is_gibberish`] with the name's [`fold_name`] form already computed.
+fn is_gibberish_folded(name: &str, folded: &str) -> bool {
     let chars: Vec<char> = folded.chars().collect();
     if chars.len() < 3 {
         return false;
@@ -199,8 +206,11 @@ pub fn is_gibberish(name: &str) -> bool {
     if all_kana && has_gojuon_run(&chars) {
         return true;
     }
-    if all_kana && has_keyboard_run(&folded, KANA_KEY_ROWS, 4) {
+    if all_kana && has_kana_keyboard_run(&chars) {
         return true;
+    }
+    if !folded.bytes().any(|b| b.is_ascii_alphabetic()) {
+        return false;
     }
     // Latin words are judged one by one, so that "John Smith" is two words.
     name.nfkc()
@@ -212,39 +222,66 @@ pub fn is_gibberish(name: &str) -> bool {
             let letters: Vec<char> = w.chars().collect();
             (letters.len() >= 6 && is_repetition(&letters, 3))
                 || MASH_4GRAMS.iter().any(|g| w.contains(g))
-                || has_keyboard_run(w, QWERTY_ROWS, 5)
+                || has_qwerty_run(&letters, 5)
                 || (letters.len() >= 4 && !letters.iter().any(|c| "aeiouy".contains(*c)))
         })
 }
 
 /// True when `chars` is one unit of at least `min_unit` characters repeated at least twice.
 fn is_repetition(chars: &[char], min_unit: usize) -> bool {
-    (min_unit..=chars.len() / 2).any(|unit| {
-        chars.len() % unit == 0 && chars.chunks(unit).all(|c| c == &chars[..unit])
+    (min_unit..=chars.len() / 2)
+        .any(|unit| chars.len() % unit == 0 && chars.chunks(unit).all(|c| c == &chars[..unit]))
+}
+
+/// Where each character sits on a set of rows: (row, column) pairs.
+type KeyPositions = HashMap<char, Vec<(usize, usize)>>;
+
+fn positions(rows: &[&str]) -> KeyPositions {
+    let mut map: KeyPositions = HashMap::new();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, ch) in row.chars().enumerate() {
+            map.entry(ch).or_default().push((r, c));
+        }
+    }
+    map
+}
+
+/// True when `min` consecutive characters sit side by side on one row, in row order (or,
+/// with `backwards`, in either order).
+fn has_run(chars: &[char], map: &KeyPositions, min: usize, backwards: bool) -> bool {
+    if chars.len() < min {
+        return false;
+    }
+    let dirs: &[isize] = if backwards { &[1, -1] } else { &[1] };
+    chars.windows(min).any(|w| {
+        map.get(&w[0]).is_some_and(|starts| {
+            starts.iter().any(|&(row, col)| {
+                dirs.iter().any(|&d| {
+                    w.iter().enumerate().skip(1).all(|(k, ch)| {
+                        let want = col as isize + d * k as isize;
+                        map.get(ch).is_some_and(|ps| {
+                            ps.iter().any(|&(r, c)| r == row && c as isize == want)
+                        })
+                    })
+                })
+            })
+        })
     })
 }
 
 fn has_gojuon_run(chars: &[char]) -> bool {
-    chars.windows(3).any(|w| {
-        GOJUON_ROWS.iter().any(|row| {
-            let row: Vec<char> = row.chars().collect();
-            row.windows(3).any(|r| r == w)
-        })
-    })
+    static MAP: OnceLock<KeyPositions> = OnceLock::new();
+    has_run(chars, MAP.get_or_init(|| positions(GOJUON_ROWS)), 3, false)
 }
 
-fn has_keyboard_run(word: &str, rows: &[&str], min: usize) -> bool {
-    let chars: Vec<char> = word.chars().collect();
-    if chars.len() < min {
-        return false;
-    }
-    rows.iter().any(|row| {
-        let row: Vec<char> = row.chars().collect();
-        let rev: Vec<char> = row.iter().rev().copied().collect();
-        chars.windows(min).any(|w| {
-            row.windows(min).any(|r| r == w) || rev.windows(min).any(|r| r == w)
-        })
-    })
+fn has_kana_keyboard_run(chars: &[char]) -> bool {
+    static MAP: OnceLock<KeyPositions> = OnceLock::new();
+    has_run(chars, MAP.get_or_init(|| positions(KANA_KEY_ROWS)), 4, true)
+}
+
+fn has_qwerty_run(chars: &[char], min: usize) -> bool {
+    static MAP: OnceLock<KeyPositions> = OnceLock::new();
+    has_run(chars, MAP.get_or_init(|| positions(QWERTY_ROWS)), min, true)
 }
 
 struct Surnames {
@@ -282,8 +319,11 @@ fn surnames() -> &'static Surnames {
 ///
 /// Readings in Latin letters, or containing kanji, are not checked.
 pub fn reading_mismatch(name: &str, reading: &str) -> bool {
-    let folded_name = fold_name(name);
-    let r = fold_name(reading);
+    reading_mismatch_folded(name, &fold_name(name), &fold_name(reading))
+}
+
+/// [`reading_mismatch`] with both folded forms already computed.
+fn reading_mismatch_folded(name: &str, folded_name: &str, r: &str) -> bool {
     if r.is_empty() || folded_name.is_empty() || !r.chars().all(is_hiragana) {
         return false;
     }
@@ -307,7 +347,7 @@ pub fn reading_mismatch(name: &str, reading: &str) -> bool {
             None => return true,
         }
     }
-    if let Some(expected) = celebrities().reading_of.get(&folded_name) {
+    if let Some(expected) = celebrities().reading_of.get(folded_name) {
         return devoice(expected) != r;
     }
     let s = surnames();
@@ -333,19 +373,53 @@ pub fn reading_mismatch(name: &str, reading: &str) -> bool {
 }
 
 /// Adds the name reasons of one order: `celebrity_name`, `gibberish_name` (not for
-/// placeholders, which are data quality) and `name_mismatch`.
-pub(crate) fn check(order: &crate::order::Order, out: &mut Vec<super::Hit>) {
+/// placeholders, which are data quality) and `name_mismatch`, from the flags computed
+/// once in [`super::Facts`].
+pub(crate) fn check(facts: &super::Facts, out: &mut Vec<super::Hit>) {
     use super::{Hit, ReasonCode};
-    let parties = || order.buyer.iter().chain(order.shipping.iter());
-    let named = || parties().filter_map(|p| p.name.as_deref().map(|n| (n, p.name_kana.as_deref())));
-    if named().any(|(n, k)| is_celebrity(n, k)) {
+    if facts.names.celebrity {
         out.push(Hit::new(ReasonCode::CelebrityName));
     }
-    if named().any(|(n, _)| is_gibberish(n) && !super::dummy::is_dummy_name(n)) {
+    if facts.names.gibberish {
         out.push(Hit::new(ReasonCode::GibberishName));
     }
-    if named().any(|(n, k)| k.is_some_and(|k| reading_mismatch(n, k))) {
+    if facts.names.mismatch {
         out.push(Hit::new(ReasonCode::NameMismatch));
+    }
+}
+
+/// What the names of an order's parties are, computed once per order.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct NameFlags {
+    pub celebrity: bool,
+    pub gibberish: bool,
+    pub mismatch: bool,
+    pub dummy: bool,
+}
+
+impl NameFlags {
+    pub(crate) fn of(order: &crate::order::Order) -> NameFlags {
+        let mut f = NameFlags::default();
+        for p in order.buyer.iter().chain(order.shipping.iter()) {
+            let Some(name) = p.name.as_deref() else {
+                continue;
+            };
+            let folded = fold_name(name);
+            let kana = p.name_kana.as_deref().map(fold_name);
+            let dummy = super::dummy::is_dummy_folded(&folded);
+            f.dummy |= dummy;
+            f.celebrity |= is_celebrity_folded(&folded, kana.as_deref());
+            f.gibberish |= !dummy && is_gibberish_folded(name, &folded);
+            f.mismatch |= kana
+                .as_deref()
+                .is_some_and(|k| reading_mismatch_folded(name, &folded, k));
+        }
+        f
+    }
+
+    /// A celebrity's, gibberish or placeholder name: what a name series is made of.
+    pub(crate) fn joke(self) -> bool {
+        self.celebrity || self.gibberish || self.dummy
     }
 }
 
@@ -380,10 +454,7 @@ mod tests {
             };
             assert!(!is_gibberish(name), "gibberish: {name}");
             assert!(!is_celebrity(name, reading), "celebrity: {name}");
-            assert!(
-                !super::super::dummy::is_dummy_name(name),
-                "dummy: {name}"
-            );
+            assert!(!super::super::dummy::is_dummy_name(name), "dummy: {name}");
             if let Some(r) = reading {
                 assert!(!reading_mismatch(name, r), "mismatch: {name} / {r}");
             }
@@ -412,7 +483,15 @@ mod tests {
 
     #[test]
     fn celebrities_negative() {
-        for n in ["徳川", "家康", "山田太郎", "鈴木一郎", "Donald", "信長好き", ""] {
+        for n in [
+            "徳川",
+            "家康",
+            "山田太郎",
+            "鈴木一郎",
+            "Donald",
+            "信長好き",
+            "",
+        ] {
             assert!(!is_celebrity(n, None), "{n}");
         }
         assert!(!is_celebrity("徳川花子", Some("トクガワハナコ")));
