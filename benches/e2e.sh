@@ -11,12 +11,12 @@ cd "$(dirname "$0")/.."
 N=${1:-200000}
 RUNS=${2:-3}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-target}
-cargo build --release --quiet -p mikiwame-cli -p mikiwame-benches --bins
+cargo build --release --quiet -p mikiwame-cli -p mikiwame-benches --bins 2>/dev/null
 BIN=$CARGO_TARGET_DIR/release
 DATA=$(mktemp -d)
 trap 'rm -rf "$DATA"' EXIT
 "$BIN/gen-orders" "$N" 42 > "$DATA/orders.jsonl"
-echo "input: $N orders, $(du -h "$DATA/orders.jsonl" | cut -f1), $(nproc) CPUs"
+echo "input: $N orders, $(du -h "$DATA/orders.jsonl" | cut -f1), $(nproc) CPUs, load average $(cut -d" " -f1-3 /proc/loadavg)"
 
 # Median wall time in seconds of RUNS runs of a command (output to /dev/null).
 median() {
@@ -31,7 +31,7 @@ median() {
     printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
 }
 
-base=$(median "$BIN/json-roundtrip" < "$DATA/orders.jsonl")
+base=$(median "$BIN/json-roundtrip" "$DATA/orders.jsonl")
 one=$(median "$BIN/mikiwame" score --threads 1 "$DATA/orders.jsonl")
 two=$(median "$BIN/mikiwame" score --threads 2 "$DATA/orders.jsonl")
 rate() { echo "$N / $1" | bc -l | xargs printf '%.0f'; }

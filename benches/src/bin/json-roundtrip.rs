@@ -1,11 +1,21 @@
 //! The baseline of the end-to-end benchmark: every JSONL line parsed into a
 //! `serde_json::Value` and serialized again, single-threaded, nothing else.
+//!
+//! `json-roundtrip [FILE]`: reads FILE, or standard input when absent.
 
 use std::io::{BufRead, Write};
 
 fn main() {
-    let stdin = std::io::stdin();
-    let input = std::io::BufReader::with_capacity(1 << 16, stdin.lock());
+    let input: Box<dyn BufRead> = match std::env::args().nth(1) {
+        Some(path) => match std::fs::File::open(&path) {
+            Ok(f) => Box::new(std::io::BufReader::with_capacity(1 << 16, f)),
+            Err(e) => {
+                eprintln!("json-roundtrip: {path}: {e}");
+                std::process::exit(1)
+            }
+        },
+        None => Box::new(std::io::BufReader::with_capacity(1 << 16, std::io::stdin())),
+    };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
     for line in input.lines() {

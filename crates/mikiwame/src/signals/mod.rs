@@ -139,7 +139,14 @@ impl Facts {
         }
         let mut phones: Vec<Phone> = Vec::new();
         let mut invalid_phone = false;
+        let mut seen: Vec<&str> = Vec::new();
         for p in parties().filter_map(|p| p.phone.as_deref()) {
+            // Parsing is the costliest step of an order: the receiver's phone is often the
+            // buyer's, written the same way.
+            if seen.contains(&p) {
+                continue;
+            }
+            seen.push(p);
             match parse_phone(p, None) {
                 Ok(parsed) => {
                     invalid_phone |= !parsed.valid;
