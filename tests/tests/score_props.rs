@@ -184,6 +184,19 @@ proptest! {
     }
 
     #[test]
+    fn no_csv_record_panics(fields in prop::collection::vec("\\PC{0,30}", 0..30)) {
+        let cols = mikiwame::order::CsvColumns::from_header(mikiwame::order::CSV_COLUMNS.iter().copied()).unwrap();
+        let record = csv::StringRecord::from(fields);
+        let rows = vec![cols.order(&record, 2)];
+        prop_assert_eq!(Engine::new().score_rows(&rows).len(), 1);
+    }
+
+    #[test]
+    fn no_timestamp_panics(s in "\\PC{0,40}") {
+        let _ = mikiwame::timestamp::Timestamp::parse(&s);
+    }
+
+    #[test]
     fn no_bytes_panic(line in "\\PC{0,200}") {
         let out = Engine::new().score_rows(&[parse_json_row(&line, 1)]);
         prop_assert_eq!(out.len(), 1);
