@@ -199,6 +199,83 @@ pub type Row = std::result::Result<Order, BadRow>;
 /// assert_eq!((bad.order_id.as_deref(), bad.error.row, bad.error.field.as_str()), (Some("7"), 3, "buyer.phone"));
 /// ```
 pub fn parse_json_row(line: &str, row: u64) -> Row {
+    // Fast path: most rows are well typed and read straight into an `Order`, without the
+    // intermediate `Value`; anything unusual goes the lenient way, which also words errors.
+    if let Ok(mut order) = serde_json::from_str::<Order>(line) {
+        if order.tidy() {
+            return Ok(order);
+        }
+    }
+    parse_json_row_lenient(line, row)
+}
+
+/// Trims text as the lenient reader does (empty means absent, an empty party is no party).
+/// False when the order needs the lenient reader: an empty `order_id` or an unreadable
+/// timestamp, whose errors it words.
+impl Order {
+    fn tidy(&mut self) -> bool {
+        fn t(s: &mut Option<String>) {
+            if let Some(v) = s {
+                let trimmed = v.trim();
+                if trimmed.is_empty() {
+                    *s = None;
+                } else if trimmed.len() != v.len() {
+                    *v = trimmed.to_string();
+                }
+            }
+        }
+        fn party(p: &mut Option<Party>) {
+            if let Some(x) = p {
+                for f in [
+                    &mut x.name,
+                    &mut x.name_kana,
+                    &mut x.email,
+                    &mut x.phone,
+                    &mut x.postal_code,
+                    &mut x.address,
+                ] {
+                    t(f);
+                }
+                if *x == Party::default() {
+                    *p = None;
+                }
+            }
+        }
+        let trimmed = self.order_id.trim();
+        if trimmed.is_empty() {
+            return false;
+        }
+        if trimmed.len() != self.order_id.len() {
+            self.order_id = trimmed.to_string();
+        }
+        for f in [
+            &mut self.ordered_at,
+            &mut self.currency,
+            &mut self.ip,
+            &mut self.customer_id,
+            &mut self.account_created_at,
+        ] {
+            t(f);
+        }
+        party(&mut self.buyer);
+        party(&mut self.shipping);
+        for i in &mut self.items {
+            t(&mut i.sku);
+            t(&mut i.category);
+        }
+        if let Some(p) = &mut self.payment {
+            t(&mut p.method);
+            t(&mut p.card_bin);
+            t(&mut p.card_fingerprint);
+        }
+        [&self.ordered_at, &self.account_created_at]
+            .into_iter()
+            .flatten()
+            .all(|s| Timestamp::parse(s).is_some())
+    }
+}
+
+fn parse_json_row_lenient(line: &str, row: u64) -> Row {
     let value: Value = serde_json::from_str(line).map_err(|e| BadRow {
         order_id: None,
         error: RowError {
@@ -737,6 +814,52 @@ mod tests {
         assert_eq!((bad.error.row, bad.error.field.as_str()), (3, "ordered_at"));
         assert_eq!(rows[2].as_ref().unwrap_err().error.field, "order_id");
         assert!(read_csv("id,name\n1,x\n".as_bytes()).is_err());
+    }
+
+    #[test]
+    fn fast_and_lenient_paths_agree() {
+        let docs = [
+            FULL,
+            r#"{"order_id":" a ","buyer":{"name":"  ","email":" x@y.jp "},"shipping":{}}"#,
+            r#"{"order_id":"a","payment":{},"items":[{"sku":"","quantity":1.5}]}"#,
+            r#"{"order_id":"a","ordered_at":" 2026-11-20T01:00:00Z ","ip":""}"#,
+            r#"{"order_id":"a","buyer":null,"items":[],"extra":{"x":1}}"#,
+            r#"{"order_id":"a","amount":1e3,"currency":"JPY"}"#,
+        ];
+        for d in docs {
+            let fast = parse_json_row(d, 1);
+            let lenient = parse_json_row_lenient(d, 1);
+            assert_eq!(fast, lenient, "{d}");
+            assert!(fast.is_ok(), "{d}");
+        }
+        // Rows the fast path hands over keep the lenient reader's errors.
+        for (d, field) in [
+            (r#"{"order_id":"","amount":1}"#, "order_id"),
+            (r#"{"order_id":"a","ordered_at":"soon"}"#, "ordered_at"),
+        ] {
+            assert_eq!(parse_json_row(d, 4).unwrap_err().error.field, field);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fast_path_equals_lenient(
+            id in "[ a-z0-9]{0,4}",
+            text in proptest::option::of("\\PC{0,8}"),
+            at in proptest::option::of("2026-11-2[0-9]T[0-2][0-9]:[0-5][0-9]:00(Z|\\+09:00)? ?"),
+            amount in proptest::option::of(-1e7f64..1e7),
+            quantity in proptest::option::of(0u32..5),
+        ) {
+            let doc = serde_json::json!({
+                "order_id": id, "ordered_at": at, "amount": amount, "ip": text,
+                "buyer": {"name": text, "phone": text},
+                "shipping": {"address": text},
+                "items": [{"category": text, "quantity": quantity}],
+                "payment": {"card_fingerprint": text},
+            })
+            .to_string();
+            proptest::prop_assert_eq!(parse_json_row(&doc, 9), parse_json_row_lenient(&doc, 9));
+        }
     }
 
     #[test]
