@@ -350,3 +350,5 @@ mod tests {
         }
     }
 }
+
+pub mod orders;

@@ -7,6 +7,7 @@ mod check;
 mod index;
 mod io;
 mod normalize;
+mod score;
 mod screen;
 
 use std::process::ExitCode;
@@ -31,6 +32,8 @@ enum Command {
     Index(index::Args),
     /// Grade addresses against an index: one a line, or JSONL with `address`.
     Check(check::Args),
+    /// Score orders (JSONL or CSV): one assessment per row, in input order.
+    Score(score::Args),
 }
 
 /// A failure of the command as a whole (not of one row).
@@ -58,6 +61,7 @@ fn main() -> ExitCode {
         Command::Screen(args) => screen::run(args),
         Command::Index(args) => index::run(args),
         Command::Check(args) => check::run(args),
+        Command::Score(args) => score::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -73,6 +73,26 @@ pub enum Error {
         /// The format version of the file.
         got: u32,
     },
+    /// Shop settings could not be used.
+    #[error("shop settings: {message}")]
+    Shop {
+        /// What is wrong, and what to change.
+        message: String,
+    },
+    /// A scoring model file could not be used.
+    #[error("scoring model: {message}")]
+    Model {
+        /// What is wrong, and what to change.
+        message: String,
+    },
+    /// A scoring model was written in a format this library does not read.
+    #[error("scoring model format {got} is not supported (this library reads format {expected}): upgrade mikiwame or write the model again with this version")]
+    ModelVersion {
+        /// The format version this library reads.
+        expected: u32,
+        /// The format version found in the file.
+        got: u32,
+    },
 }
 
 /// A `Result` with [`Error`].

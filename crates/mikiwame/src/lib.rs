@@ -8,6 +8,8 @@
 //!   lookalikes and blocklisted ones, and score scam messages in ja, en, fr and zh.
 //! - [`index`]: a memory-mapped index of past fraud records and forwarding services that
 //!   grades an address (danger / caution / warning) and spots forwarders.
+//! - [`engine`]: score orders ([`order`]) with [`signals`] and a [`score`] model into
+//!   assessments with reason codes, linking orders within a batch and with a [`history`].
 //!
 //! ```
 //! let a = mikiwame::address::normalize("東京都世田谷区東京都池尻1-1-1-101ハイツ池尻").unwrap();
@@ -17,11 +19,21 @@
 //! ```
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
+// Tests may unwrap: a panic is how a test fails.
+#![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod address;
 pub mod contact;
+pub mod engine;
 pub mod error;
+pub mod history;
 pub mod impersonation;
 pub mod index;
+pub mod order;
+pub mod score;
+pub mod shop;
+pub mod signals;
+pub mod timestamp;
 
+pub use engine::{Assessment, Engine};
 pub use error::{Error, Result};

@@ -1,0 +1,885 @@
+//! Orders as shops send them: JSON (one object, or JSONL for batches) and flattened CSV.
+//!
+//! Only `order_id` is required. Every other field may be missing; a missing field lowers
+//! what the signals can conclude, it never fails the row. A field that is present but
+//! unreadable (an `amount` of `"abc"`, an `ordered_at` that is not a date) fails its row
+//! with a [`RowError`] naming the row and the field, and the batch goes on.
+//!
+//! ```
+//! use mikiwame::order::Order;
+//!
+//! let o = Order::from_json(r#"{"order_id": "A-1", "amount": "39,800",
+//!     "buyer": {"name": "山田太郎", "address": "東京都世田谷区池尻1-2-3"}}"#).unwrap();
+//! assert_eq!(o.amount, Some(39800.0));
+//! // No `shipping`: the order ships to the buyer's address.
+//! assert_eq!(o.ship_to().and_then(|p| p.address.as_deref()), Some("東京都世田谷区池尻1-2-3"));
+//!
+//! let err = Order::from_json(r#"{"order_id": "A-2", "amount": "abc"}"#).unwrap_err();
+//! assert_eq!(err.field, "amount");
+//! ```
+
+use std::io::BufRead;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::error::{Error, Result};
+use crate::timestamp::Timestamp;
+
+/// One order.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Order {
+    /// The shop's order ID (required).
+    pub order_id: String,
+    /// When the order was placed (ISO 8601; without an offset, Japan time).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ordered_at: Option<String>,
+    /// The total amount.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<f64>,
+    /// ISO 4217 currency code; absent means JPY.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+    /// The buyer (the billing party).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub buyer: Option<Party>,
+    /// The receiver; absent means shipping to the buyer's address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping: Option<Party>,
+    /// The order lines.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub items: Vec<Item>,
+    /// How the order is paid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment: Option<Payment>,
+    /// The buyer's IP address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip: Option<String>,
+    /// The shop's customer ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_id: Option<String>,
+    /// When the customer account was created (ISO 8601).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_created_at: Option<String>,
+}
+
+/// A buyer or a receiver.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Party {
+    /// The name as written (kanji, kana or Latin).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The name's reading in kana (フリガナ).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_kana: Option<String>,
+    /// The email address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// The phone number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// The postal code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<String>,
+    /// The address as written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+}
+
+/// One order line.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Item {
+    /// The shop's product code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sku: Option<String>,
+    /// The product category (`gift_card`, `prepaid_card`, `game_currency`, `electronics`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// How many.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<f64>,
+    /// The price of one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_price: Option<f64>,
+}
+
+/// How an order is paid.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Payment {
+    /// `card`, `cod`, `bank_transfer`, `convenience_store`, …
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// The card's first six to eight digits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card_bin: Option<String>,
+    /// A stable, non-reversible fingerprint of the card from the payment provider.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card_fingerprint: Option<String>,
+}
+
+impl Order {
+    /// Reads one order from JSON, leniently: numbers may be written as strings
+    /// (`"39,800"`, `"¥39800"`), text fields may be numbers, unknown fields are ignored.
+    /// Errors name the field (`buyer.phone`, `items[2].quantity`) and use row 1.
+    pub fn from_json(json: &str) -> Result<Order, RowError> {
+        parse_json_row(json, 1).map_err(|bad| bad.error)
+    }
+
+    /// The party the order ships to: `shipping` when it has an address or a name, else the
+    /// buyer.
+    pub fn ship_to(&self) -> Option<&Party> {
+        match &self.shipping {
+            Some(s) if s.address.is_some() || s.name.is_some() => Some(s),
+            _ => self.buyer.as_ref(),
+        }
+    }
+
+    /// `ordered_at` as a [`Timestamp`], when given and readable.
+    pub fn ordered_at_ts(&self) -> Option<Timestamp> {
+        self.ordered_at.as_deref().and_then(Timestamp::parse)
+    }
+}
+
+/// Where a row could not be read, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowError {
+    /// The 1-based row: the line of a JSONL file, or the line of a CSV file where the
+    /// record starts (the header is line 1).
+    pub row: u64,
+    /// The field concerned (`amount`, `buyer.phone`), or empty when the row as a whole is
+    /// unreadable.
+    pub field: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl std::fmt::Display for RowError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.field.is_empty() {
+            write!(f, "row {}: {}", self.row, self.message)
+        } else {
+            write!(
+                f,
+                "row {}, field `{}`: {}",
+                self.row, self.field, self.message
+            )
+        }
+    }
+}
+
+impl std::error::Error for RowError {}
+
+impl From<RowError> for Error {
+    fn from(e: RowError) -> Self {
+        Error::Input {
+            row: e.row,
+            field: e.field,
+            message: e.message,
+        }
+    }
+}
+
+/// A row that could not be read: the error, and the order ID when one could be read, so
+/// that the output row can still name the order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BadRow {
+    /// The order ID, when readable.
+    pub order_id: Option<String>,
+    /// What went wrong.
+    pub error: RowError,
+}
+
+/// One input row: an order or the reason it could not be read.
+pub type Row = std::result::Result<Order, BadRow>;
+
+/// Reads one JSONL line (or one JSON document) as row `row`.
+///
+/// ```
+/// let bad = mikiwame::order::parse_json_row(r#"{"order_id": 7, "buyer": {"phone": []}}"#, 3).unwrap_err();
+/// assert_eq!((bad.order_id.as_deref(), bad.error.row, bad.error.field.as_str()), (Some("7"), 3, "buyer.phone"));
+/// ```
+pub fn parse_json_row(line: &str, row: u64) -> Row {
+    // Fast path: most rows are well typed and read straight into an `Order`, without the
+    // intermediate `Value`; anything unusual goes the lenient way, which also words errors.
+    if let Ok(mut order) = serde_json::from_str::<Order>(line) {
+        if order.tidy() {
+            return Ok(order);
+        }
+    }
+    parse_json_row_lenient(line, row)
+}
+
+/// Trims text as the lenient reader does (empty means absent, an empty party is no party).
+/// False when the order needs the lenient reader: an empty `order_id` or an unreadable
+/// timestamp, whose errors it words.
+impl Order {
+    fn tidy(&mut self) -> bool {
+        fn t(s: &mut Option<String>) {
+            if let Some(v) = s {
+                let trimmed = v.trim();
+                if trimmed.is_empty() {
+                    *s = None;
+                } else if trimmed.len() != v.len() {
+                    *v = trimmed.to_string();
+                }
+            }
+        }
+        fn party(p: &mut Option<Party>) {
+            if let Some(x) = p {
+                for f in [
+                    &mut x.name,
+                    &mut x.name_kana,
+                    &mut x.email,
+                    &mut x.phone,
+                    &mut x.postal_code,
+                    &mut x.address,
+                ] {
+                    t(f);
+                }
+                if *x == Party::default() {
+                    *p = None;
+                }
+            }
+        }
+        let trimmed = self.order_id.trim();
+        if trimmed.is_empty() {
+            return false;
+        }
+        if trimmed.len() != self.order_id.len() {
+            self.order_id = trimmed.to_string();
+        }
+        for f in [
+            &mut self.ordered_at,
+            &mut self.currency,
+            &mut self.ip,
+            &mut self.customer_id,
+            &mut self.account_created_at,
+        ] {
+            t(f);
+        }
+        party(&mut self.buyer);
+        party(&mut self.shipping);
+        for i in &mut self.items {
+            t(&mut i.sku);
+            t(&mut i.category);
+        }
+        if let Some(p) = &mut self.payment {
+            t(&mut p.method);
+            t(&mut p.card_bin);
+            t(&mut p.card_fingerprint);
+        }
+        [&self.ordered_at, &self.account_created_at]
+            .into_iter()
+            .flatten()
+            .all(|s| Timestamp::parse(s).is_some())
+    }
+}
+
+fn parse_json_row_lenient(line: &str, row: u64) -> Row {
+    let value: Value = serde_json::from_str(line).map_err(|e| BadRow {
+        order_id: None,
+        error: RowError {
+            row,
+            field: String::new(),
+            message: format!("not valid JSON: {e}"),
+        },
+    })?;
+    let Value::Object(obj) = value else {
+        return Err(BadRow {
+            order_id: None,
+            error: RowError {
+                row,
+                field: String::new(),
+                message: "expected a JSON object for the order".into(),
+            },
+        });
+    };
+    let order_id = text(&obj, "order_id", "").ok().flatten();
+    order_from_object(&obj).map_err(|(field, message)| BadRow {
+        order_id,
+        error: RowError {
+            row,
+            field,
+            message,
+        },
+    })
+}
+
+/// A field path and a message.
+type FieldError = (String, String);
+
+fn order_from_object(obj: &Map<String, Value>) -> std::result::Result<Order, FieldError> {
+    let order_id = text(obj, "order_id", "")?
+        .filter(|s| !s.trim().is_empty())
+        .ok_or_else(|| ("order_id".to_string(), "required, and missing".to_string()))?;
+    let items = match obj.get("items") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(lines)) => lines
+            .iter()
+            .enumerate()
+            .map(|(i, v)| item_from_value(v, &format!("items[{i}]")))
+            .collect::<std::result::Result<_, _>>()?,
+        Some(_) => return Err(("items".into(), "expected an array of items".into())),
+    };
+    let payment = match object(obj, "payment", "")? {
+        None => None,
+        Some(p) => Some(Payment {
+            method: text(p, "method", "payment.")?,
+            card_bin: text(p, "card_bin", "payment.")?,
+            card_fingerprint: text(p, "card_fingerprint", "payment.")?,
+        }),
+    };
+    Ok(Order {
+        ordered_at: timestamp_text(obj, "ordered_at", "")?,
+        amount: number(obj, "amount", "")?,
+        currency: text(obj, "currency", "")?,
+        buyer: party(obj, "buyer")?,
+        shipping: party(obj, "shipping")?,
+        items,
+        payment,
+        ip: text(obj, "ip", "")?,
+        customer_id: text(obj, "customer_id", "")?,
+        account_created_at: timestamp_text(obj, "account_created_at", "")?,
+        order_id,
+    })
+}
+
+fn party(obj: &Map<String, Value>, key: &str) -> std::result::Result<Option<Party>, FieldError> {
+    let Some(p) = object(obj, key, "")? else {
+        return Ok(None);
+    };
+    let prefix = format!("{key}.");
+    let party = Party {
+        name: text(p, "name", &prefix)?,
+        name_kana: text(p, "name_kana", &prefix)?,
+        email: text(p, "email", &prefix)?,
+        phone: text(p, "phone", &prefix)?,
+        postal_code: text(p, "postal_code", &prefix)?,
+        address: text(p, "address", &prefix)?,
+    };
+    Ok((party != Party::default()).then_some(party))
+}
+
+fn item_from_value(v: &Value, path: &str) -> std::result::Result<Item, FieldError> {
+    let Value::Object(o) = v else {
+        return Err((path.to_string(), "expected an object for the item".into()));
+    };
+    let prefix = format!("{path}.");
+    Ok(Item {
+        sku: text(o, "sku", &prefix)?,
+        category: text(o, "category", &prefix)?,
+        quantity: number(o, "quantity", &prefix)?,
+        unit_price: number(o, "unit_price", &prefix)?,
+    })
+}
+
+fn object<'a>(
+    obj: &'a Map<String, Value>,
+    key: &str,
+    prefix: &str,
+) -> std::result::Result<Option<&'a Map<String, Value>>, FieldError> {
+    match obj.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Object(o)) => Ok(Some(o)),
+        Some(_) => Err((format!("{prefix}{key}"), "expected an object".into())),
+    }
+}
+
+/// A text field: strings are trimmed (empty means absent), numbers and booleans are taken
+/// as written (phone numbers and postal codes often arrive as numbers).
+fn text(
+    obj: &Map<String, Value>,
+    key: &str,
+    prefix: &str,
+) -> std::result::Result<Option<String>, FieldError> {
+    match obj.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => {
+            let t = s.trim();
+            Ok((!t.is_empty()).then(|| t.to_string()))
+        }
+        Some(Value::Number(n)) => Ok(Some(n.to_string())),
+        Some(Value::Bool(b)) => Ok(Some(b.to_string())),
+        Some(_) => Err((format!("{prefix}{key}"), "expected text".into())),
+    }
+}
+
+fn timestamp_text(
+    obj: &Map<String, Value>,
+    key: &str,
+    prefix: &str,
+) -> std::result::Result<Option<String>, FieldError> {
+    let value = text(obj, key, prefix)?;
+    check_timestamp(value, &format!("{prefix}{key}"))
+}
+
+fn check_timestamp(
+    value: Option<String>,
+    path: &str,
+) -> std::result::Result<Option<String>, FieldError> {
+    match value {
+        Some(s) if Timestamp::parse(&s).is_none() => Err((
+            path.to_string(),
+            format!(
+                "`{}` is not a date and time: write ISO 8601 such as 2026-11-20T13:45:00+09:00",
+                s.chars().take(40).collect::<String>()
+            ),
+        )),
+        other => Ok(other),
+    }
+}
+
+fn number(
+    obj: &Map<String, Value>,
+    key: &str,
+    prefix: &str,
+) -> std::result::Result<Option<f64>, FieldError> {
+    let path = || format!("{prefix}{key}");
+    match obj.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) => match n.as_f64() {
+            Some(f) if f.is_finite() => Ok(Some(f)),
+            _ => Err((path(), "number out of range".into())),
+        },
+        Some(Value::String(s)) => parse_number(s).map_err(|m| (path(), m)),
+        Some(_) => Err((path(), "expected a number".into())),
+    }
+}
+
+/// Reads a number as people write amounts: `39800`, `39,800`, `¥39,800`, `39800円`,
+/// full-width digits. Empty means absent.
+fn parse_number(s: &str) -> std::result::Result<Option<f64>, String> {
+    use unicode_normalization::UnicodeNormalization;
+    let folded: String = s.nfkc().collect();
+    let cleaned: String = folded
+        .trim()
+        .trim_start_matches(['¥', '$', '€', '£'])
+        .trim_end_matches('円')
+        .chars()
+        .filter(|c| *c != ',' && *c != '_' && !c.is_whitespace())
+        .collect();
+    if cleaned.is_empty() {
+        return Ok(None);
+    }
+    match cleaned.parse::<f64>() {
+        Ok(f) if f.is_finite() => Ok(Some(f)),
+        _ => Err(format!(
+            "`{}` is not a number",
+            s.chars().take(40).collect::<String>()
+        )),
+    }
+}
+
+/// Reads JSONL orders from `reader`, one row per non-blank line (blank lines are skipped
+/// but counted, so row numbers are line numbers).
+///
+/// The outer `Result` is an I/O failure of the reader (which ends the stream); the inner
+/// [`Row`] is one order or one bad row.
+///
+/// ```
+/// let input = "{\"order_id\":\"a\"}\n\n{\"order_id\":\n{\"order_id\":\"c\"}\n";
+/// let rows: Vec<_> = mikiwame::order::read_jsonl(input.as_bytes()).map(|r| r.unwrap()).collect();
+/// assert_eq!(rows.len(), 3);
+/// assert_eq!(rows[1].as_ref().unwrap_err().error.row, 3);
+/// assert_eq!(rows[2].as_ref().unwrap().order_id, "c");
+/// ```
+pub fn read_jsonl<R: BufRead>(reader: R) -> impl Iterator<Item = Result<Row>> {
+    reader
+        .lines()
+        .enumerate()
+        .filter_map(|(i, line)| match line {
+            Err(e) => Some(Err(Error::io("input", e))),
+            Ok(l) if l.trim().is_empty() => None,
+            Ok(l) => Some(Ok(parse_json_row(&l, i as u64 + 1))),
+        })
+}
+
+/// The flattened CSV columns, in the order written by [`CSV_COLUMNS`].
+///
+/// Item columns may hold several items separated by `;`, aligned by position
+/// (`item_category` = `gift_card;electronics`).
+pub const CSV_COLUMNS: &[&str] = &[
+    "order_id",
+    "ordered_at",
+    "amount",
+    "currency",
+    "buyer_name",
+    "buyer_name_kana",
+    "buyer_email",
+    "buyer_phone",
+    "buyer_postal_code",
+    "buyer_address",
+    "shipping_name",
+    "shipping_name_kana",
+    "shipping_email",
+    "shipping_phone",
+    "shipping_postal_code",
+    "shipping_address",
+    "item_sku",
+    "item_category",
+    "item_quantity",
+    "item_unit_price",
+    "payment_method",
+    "payment_card_bin",
+    "payment_card_fingerprint",
+    "ip",
+    "customer_id",
+    "account_created_at",
+];
+
+/// Where each known column sits in a CSV header (unknown columns are ignored).
+#[derive(Debug, Clone)]
+pub struct CsvColumns {
+    positions: Vec<Option<usize>>,
+}
+
+impl CsvColumns {
+    /// Maps a header row. Column names are matched trimmed and case-insensitively. Fails
+    /// when there is no `order_id` column.
+    pub fn from_header<'a>(header: impl IntoIterator<Item = &'a str>) -> Result<CsvColumns> {
+        let names: Vec<String> = header
+            .into_iter()
+            .map(|h| h.trim().trim_start_matches('\u{feff}').to_ascii_lowercase())
+            .collect();
+        let positions: Vec<Option<usize>> = CSV_COLUMNS
+            .iter()
+            .map(|c| names.iter().position(|n| n == c))
+            .collect();
+        if positions[0].is_none() {
+            return Err(Error::Input {
+                row: 1,
+                field: "order_id".into(),
+                message: "the CSV header has no `order_id` column: add one (see the flattened column names in DESIGN.md)".into(),
+            });
+        }
+        Ok(CsvColumns { positions })
+    }
+
+    fn get<'r>(&self, record: &'r csv::StringRecord, column: &str) -> Option<&'r str> {
+        let idx = CSV_COLUMNS.iter().position(|c| *c == column)?;
+        let v = record.get(self.positions[idx]?)?.trim();
+        (!v.is_empty()).then_some(v)
+    }
+
+    /// Turns one CSV record (at line `row`) into an order.
+    ///
+    /// ```
+    /// use mikiwame::order::CsvColumns;
+    /// let cols = CsvColumns::from_header(["order_id", "buyer_name", "amount", "item_category"]).unwrap();
+    /// let rec = csv::StringRecord::from(vec!["B-1", "佐藤花子", "12,000", "gift_card;book"]);
+    /// let o = cols.order(&rec, 2).unwrap();
+    /// assert_eq!(o.buyer.unwrap().name.as_deref(), Some("佐藤花子"));
+    /// assert_eq!(o.items.len(), 2);
+    /// ```
+    pub fn order(&self, record: &csv::StringRecord, row: u64) -> Row {
+        let owned = |c: &str| self.get(record, c).map(str::to_string);
+        let fail = |field: &str, message: String| BadRow {
+            order_id: owned("order_id"),
+            error: RowError {
+                row,
+                field: field.to_string(),
+                message,
+            },
+        };
+        let order_id =
+            owned("order_id").ok_or_else(|| fail("order_id", "required, and missing".into()))?;
+        let party = |prefix: &str| -> Option<Party> {
+            let p = Party {
+                name: owned(&format!("{prefix}_name")),
+                name_kana: owned(&format!("{prefix}_name_kana")),
+                email: owned(&format!("{prefix}_email")),
+                phone: owned(&format!("{prefix}_phone")),
+                postal_code: owned(&format!("{prefix}_postal_code")),
+                address: owned(&format!("{prefix}_address")),
+            };
+            (p != Party::default()).then_some(p)
+        };
+        let num = |field: &str| -> std::result::Result<Option<f64>, BadRow> {
+            match self.get(record, field) {
+                None => Ok(None),
+                Some(s) => parse_number(s).map_err(|m| fail(field, m)),
+            }
+        };
+        let ts = |field: &str| -> std::result::Result<Option<String>, BadRow> {
+            check_timestamp(owned(field), field).map_err(|(f, m)| fail(&f, m))
+        };
+        let list = |field: &str| -> Vec<&str> {
+            self.get(record, field)
+                .map(|s| s.split(';').map(str::trim).collect())
+                .unwrap_or_default()
+        };
+        let (skus, cats, qtys, prices) = (
+            list("item_sku"),
+            list("item_category"),
+            list("item_quantity"),
+            list("item_unit_price"),
+        );
+        let n = skus.len().max(cats.len()).max(qtys.len()).max(prices.len());
+        let mut items = Vec::with_capacity(n);
+        for i in 0..n {
+            let field_num = |v: &[&str], field: &str| -> std::result::Result<Option<f64>, BadRow> {
+                match v.get(i) {
+                    None => Ok(None),
+                    Some(s) => parse_number(s).map_err(|m| fail(field, m)),
+                }
+            };
+            let field_text =
+                |v: &[&str]| v.get(i).filter(|s| !s.is_empty()).map(|s| (*s).to_string());
+            items.push(Item {
+                sku: field_text(&skus),
+                category: field_text(&cats),
+                quantity: field_num(&qtys, "item_quantity")?,
+                unit_price: field_num(&prices, "item_unit_price")?,
+            });
+        }
+        let payment = Payment {
+            method: owned("payment_method"),
+            card_bin: owned("payment_card_bin"),
+            card_fingerprint: owned("payment_card_fingerprint"),
+        };
+        Ok(Order {
+            ordered_at: ts("ordered_at")?,
+            amount: num("amount")?,
+            currency: owned("currency"),
+            buyer: party("buyer"),
+            shipping: party("shipping"),
+            items,
+            payment: (payment != Payment::default()).then_some(payment),
+            ip: owned("ip"),
+            customer_id: owned("customer_id"),
+            account_created_at: ts("account_created_at")?,
+            order_id,
+        })
+    }
+}
+
+/// Reads CSV orders (with a header row of the flattened names) from `reader`.
+///
+/// A record that the CSV reader cannot decode (invalid UTF-8, broken quoting) becomes a bad
+/// row; the batch goes on. Fails as a whole only when the header has no `order_id`.
+///
+/// ```
+/// let input = "order_id,buyer_name,amount\nA-1,佐藤花子,1000\nA-2,鈴木一郎,abc\n";
+/// let rows: Vec<_> = mikiwame::order::read_csv(input.as_bytes()).unwrap().map(|r| r.unwrap()).collect();
+/// assert!(rows[0].is_ok());
+/// let bad = rows[1].as_ref().unwrap_err();
+/// assert_eq!((bad.error.row, bad.error.field.as_str()), (3, "amount"));
+/// ```
+pub fn read_csv<R: std::io::Read>(reader: R) -> Result<impl Iterator<Item = Result<Row>>> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(true)
+        .from_reader(reader);
+    let header = rdr.headers().map_err(csv_error)?.clone();
+    let columns = CsvColumns::from_header(header.iter())?;
+    Ok(rdr.into_records().map(move |rec| match rec {
+        Ok(r) => {
+            let row = r.position().map_or(0, |p| p.line());
+            Ok(columns.order(&r, row))
+        }
+        Err(e) => match e.kind() {
+            csv::ErrorKind::Io(_) => Err(csv_error(e)),
+            _ => Ok(Err(csv_bad_row(&e))),
+        },
+    }))
+}
+
+/// A bad row for a CSV record that could not be decoded.
+pub fn csv_bad_row(e: &csv::Error) -> BadRow {
+    BadRow {
+        order_id: None,
+        error: RowError {
+            row: e.position().map_or(0, |p| p.line()),
+            field: String::new(),
+            message: format!("unreadable CSV record: {e}"),
+        },
+    }
+}
+
+fn csv_error(e: csv::Error) -> Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => Error::io("input", io),
+        other => Error::Input {
+            row: 1,
+            field: String::new(),
+            message: format!("unreadable CSV header: {other:?}"),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FULL: &str = r#"{"order_id": "A-1001", "ordered_at": "2026-11-20T13:45:00+09:00", "amount": 39800, "currency": "JPY",
+ "buyer":    {"name": "山田太郎", "name_kana": "ヤマダタロウ", "email": "taro@example.jp",
+              "phone": "090-1234-5678", "postal_code": "154-0001", "address": "東京都世田谷区池尻1-2-3"},
+ "shipping": {"name": "山田太郎", "phone": "090-1234-5678", "postal_code": "154-0001",
+              "address": "東京都世田谷区池尻1-2-3 ハイツ池尻101"},
+ "items":    [{"sku": "GC-10000", "category": "gift_card", "quantity": 2, "unit_price": 10000}],
+ "payment":  {"method": "card", "card_bin": "411111", "card_fingerprint": "f9a1..."},
+ "ip": "203.0.113.7", "customer_id": "c-42", "account_created_at": "2026-11-20T13:30:00+09:00"}"#;
+
+    #[test]
+    fn design_example_reads() {
+        let o = Order::from_json(FULL).unwrap();
+        assert_eq!(o.order_id, "A-1001");
+        assert_eq!(o.items[0].quantity, Some(2.0));
+        assert_eq!(
+            o.payment.as_ref().unwrap().card_bin.as_deref(),
+            Some("411111")
+        );
+        assert_eq!(
+            o.ship_to().unwrap().address.as_deref(),
+            Some("東京都世田谷区池尻1-2-3 ハイツ池尻101")
+        );
+        // The strict serde form reads the same document to the same order.
+        let strict: Order = serde_json::from_str(FULL).unwrap();
+        assert_eq!(strict, o);
+    }
+
+    #[test]
+    fn only_order_id_is_required() {
+        let o = Order::from_json(r#"{"order_id": "x"}"#).unwrap();
+        assert_eq!(o.buyer, None);
+        assert_eq!(o.ship_to(), None);
+        let e = Order::from_json(r#"{"amount": 1}"#).unwrap_err();
+        assert_eq!(e.field, "order_id");
+        let e = Order::from_json(r#"{"order_id": "  "}"#).unwrap_err();
+        assert_eq!(e.field, "order_id");
+    }
+
+    #[test]
+    fn field_paths_in_errors() {
+        let cases = [
+            (r#"{"order_id":"a","ordered_at":"tomorrow"}"#, "ordered_at"),
+            (
+                r#"{"order_id":"a","items":[{},{"quantity":"x"}]}"#,
+                "items[1].quantity",
+            ),
+            (r#"{"order_id":"a","items":{}}"#, "items"),
+            (
+                r#"{"order_id":"a","shipping":{"address":{}}}"#,
+                "shipping.address",
+            ),
+            (r#"{"order_id":"a","payment":"card"}"#, "payment"),
+            (
+                r#"{"order_id":"a","account_created_at":"2026-02-30"}"#,
+                "account_created_at",
+            ),
+            (r#"[1,2]"#, ""),
+            (r#"{"order_id":"#, ""),
+        ];
+        for (json, field) in cases {
+            assert_eq!(Order::from_json(json).unwrap_err().field, field, "{json}");
+        }
+    }
+
+    #[test]
+    fn lenient_values() {
+        let o = Order::from_json(
+            r#"{"order_id": 12, "amount": "¥３９,８００", "buyer": {"phone": 9012345678, "name": ""}}"#,
+        )
+        .unwrap();
+        assert_eq!(o.order_id, "12");
+        assert_eq!(o.amount, Some(39800.0));
+        assert_eq!(o.buyer.unwrap().phone.as_deref(), Some("9012345678"));
+        // An empty shipping object is no shipping.
+        let o = Order::from_json(r#"{"order_id":"a","shipping":{"name":""}}"#).unwrap();
+        assert_eq!(o.shipping, None);
+    }
+
+    #[test]
+    fn csv_rows_and_errors() {
+        let input = "order_id,buyer_name,shipping_address,amount,ordered_at,payment_card_bin,extra\n\
+                     C-1,佐藤花子,大阪府大阪市北区梅田1-1-1,5000,2026-11-20T01:00:00+09:00,411111,zzz\n\
+                     C-2,,,\"1,000\",bad-date,,\n\
+                     ,nobody,,,,,\n";
+        let rows: Vec<Row> = read_csv(input.as_bytes())
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        assert_eq!(rows.len(), 3);
+        let o = rows[0].as_ref().unwrap();
+        assert_eq!(
+            o.ship_to().unwrap().address.as_deref(),
+            Some("大阪府大阪市北区梅田1-1-1")
+        );
+        assert_eq!(
+            o.payment.as_ref().unwrap().card_bin.as_deref(),
+            Some("411111")
+        );
+        let bad = rows[1].as_ref().unwrap_err();
+        assert_eq!(bad.order_id.as_deref(), Some("C-2"));
+        assert_eq!((bad.error.row, bad.error.field.as_str()), (3, "ordered_at"));
+        assert_eq!(rows[2].as_ref().unwrap_err().error.field, "order_id");
+        assert!(read_csv("id,name\n1,x\n".as_bytes()).is_err());
+    }
+
+    #[test]
+    fn fast_and_lenient_paths_agree() {
+        let docs = [
+            FULL,
+            r#"{"order_id":" a ","buyer":{"name":"  ","email":" x@y.jp "},"shipping":{}}"#,
+            r#"{"order_id":"a","payment":{},"items":[{"sku":"","quantity":1.5}]}"#,
+            r#"{"order_id":"a","ordered_at":" 2026-11-20T01:00:00Z ","ip":""}"#,
+            r#"{"order_id":"a","buyer":null,"items":[],"extra":{"x":1}}"#,
+            r#"{"order_id":"a","amount":1e3,"currency":"JPY"}"#,
+        ];
+        for d in docs {
+            let fast = parse_json_row(d, 1);
+            let lenient = parse_json_row_lenient(d, 1);
+            assert_eq!(fast, lenient, "{d}");
+            assert!(fast.is_ok(), "{d}");
+        }
+        // Rows the fast path hands over keep the lenient reader's errors.
+        for (d, field) in [
+            (r#"{"order_id":"","amount":1}"#, "order_id"),
+            (r#"{"order_id":"a","ordered_at":"soon"}"#, "ordered_at"),
+        ] {
+            assert_eq!(parse_json_row(d, 4).unwrap_err().error.field, field);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fast_path_equals_lenient(
+            id in "[ a-z0-9]{0,4}",
+            text in proptest::option::of("\\PC{0,8}"),
+            at in proptest::option::of("2026-11-2[0-9]T[0-2][0-9]:[0-5][0-9]:00(Z|\\+09:00)? ?"),
+            amount in proptest::option::of(-1e7f64..1e7),
+            quantity in proptest::option::of(0u32..5),
+        ) {
+            let doc = serde_json::json!({
+                "order_id": id, "ordered_at": at, "amount": amount, "ip": text,
+                "buyer": {"name": text, "phone": text},
+                "shipping": {"address": text},
+                "items": [{"category": text, "quantity": quantity}],
+                "payment": {"card_fingerprint": text},
+            })
+            .to_string();
+            proptest::prop_assert_eq!(parse_json_row(&doc, 9), parse_json_row_lenient(&doc, 9));
+        }
+    }
+
+    #[test]
+    fn csv_multi_items() {
+        let cols = CsvColumns::from_header([
+            "order_id",
+            "item_category",
+            "item_quantity",
+            "item_unit_price",
+        ])
+        .unwrap();
+        let rec = csv::StringRecord::from(vec!["a", "gift_card;electronics", "2;1", "5000;"]);
+        let o = cols.order(&rec, 2).unwrap();
+        assert_eq!(o.items.len(), 2);
+        assert_eq!(o.items[1].category.as_deref(), Some("electronics"));
+        assert_eq!(o.items[1].unit_price, None);
+        let rec = csv::StringRecord::from(vec!["a", "gift_card", "two", ""]);
+        assert_eq!(
+            cols.order(&rec, 5).unwrap_err().error.field,
+            "item_quantity"
+        );
+    }
+}

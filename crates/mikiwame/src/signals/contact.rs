@@ -1,0 +1,149 @@
+//! Contact signals: `invalid_phone`, `disposable_email`, `random_email`.
+//!
+//! ```
+//! use mikiwame::signals::contact::{is_disposable_domain, is_random_local_part};
+//!
+//! assert!(is_disposable_domain("mailinator.com"));
+//! assert!(is_disposable_domain("eu.mailinator.com"));
+//! assert!(!is_disposable_domain("gmail.com"));
+//! assert!(is_random_local_part("x7kq9zt2vw"));
+//! assert!(!is_random_local_part("taro.yamada1985"));
+//! ```
+
+use std::sync::OnceLock;
+
+use super::{Facts, Hit, ReasonCode};
+
+/// The disposable-mail domains, from the PyPI package `disposable-email-domains` (see
+/// `data/README.md` for version, source and licence), as an fst set built at first use.
+fn disposable_set() -> &'static fst::Set<Vec<u8>> {
+    static SET: OnceLock<fst::Set<Vec<u8>>> = OnceLock::new();
+    SET.get_or_init(|| {
+        let mut domains: Vec<String> = include_str!("../../data/disposable_domains.txt")
+            .lines()
+            .map(|l| l.trim().to_ascii_lowercase())
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect();
+        domains.sort_unstable();
+        domains.dedup();
+        // Sorted and deduplicated input cannot fail to build; an empty set is the
+        // harmless fallback should it ever.
+        fst::Set::from_iter(domains).unwrap_or_default()
+    })
+}
+
+/// True when `domain` or one of its parent domains is a disposable-mail service.
+pub fn is_disposable_domain(domain: &str) -> bool {
+    let domain = domain.trim().trim_end_matches('.').to_ascii_lowercase();
+    let set = disposable_set();
+    let mut rest = domain.as_str();
+    loop {
+        if set.contains(rest) {
+            return true;
+        }
+        match rest.split_once('.') {
+            Some((_, parent)) if parent.contains('.') => rest = parent,
+            _ => return false,
+        }
+    }
+}
+
+/// True when an email's local part looks machine-generated: eight or more characters and
+/// a run of five consonants (xkcdqz), or four or more switches between letters and digits
+/// (a8f3k2m9), or twelve or more hexadecimal characters mixing letters and digits.
+/// Separators (`.`, `_`, `-`) are ignored; names with dates (taro1985, k.sato_0312) pass.
+pub fn is_random_local_part(local: &str) -> bool {
+    let s: Vec<char> = local
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    if s.len() < 8 {
+        return false;
+    }
+    let is_consonant = |c: char| c.is_ascii_alphabetic() && !"aeiouy".contains(c);
+    let mut run = 0;
+    let mut longest = 0;
+    for &c in &s {
+        run = if is_consonant(c) { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let switches = s
+        .windows(2)
+        .filter(|w| w[0].is_ascii_digit() != w[1].is_ascii_digit())
+        .count();
+    let hex = s.len() >= 12
+        && s.iter().all(char::is_ascii_hexdigit)
+        && s.iter().any(char::is_ascii_digit)
+        && s.iter().any(char::is_ascii_alphabetic);
+    longest >= 5 || switches >= 4 || hex
+}
+
+/// Adds the contact reasons of one order.
+pub(crate) fn check(facts: &Facts, out: &mut Vec<Hit>) {
+    if facts.invalid_phone {
+        out.push(Hit::new(ReasonCode::InvalidPhone));
+    }
+    let domains = || facts.emails.iter().filter_map(|e| e.rsplit_once('@'));
+    if domains().any(|(_, d)| is_disposable_domain(d)) {
+        out.push(Hit::new(ReasonCode::DisposableEmail));
+    }
+    if domains().any(|(l, _)| is_random_local_part(l)) {
+        out.push(Hit::new(ReasonCode::RandomEmail));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn disposable() {
+        for d in [
+            "mailinator.com",
+            "guerrillamail.com",
+            "Mailinator.COM",
+            "x.y.mailinator.com",
+        ] {
+            assert!(is_disposable_domain(d), "{d}");
+        }
+        for d in [
+            "gmail.com",
+            "yahoo.co.jp",
+            "docomo.ne.jp",
+            "ezweb.ne.jp",
+            "icloud.com",
+            "com",
+            "",
+        ] {
+            assert!(!is_disposable_domain(d), "{d}");
+        }
+    }
+
+    #[test]
+    fn random_locals() {
+        for l in [
+            "x7kq9zt2vw",
+            "qwrtzpkl",
+            "a8f3k2m9p",
+            "3f9a1b2c4d5e6f70",
+            "bcdfghjk",
+        ] {
+            assert!(is_random_local_part(l), "{l}");
+        }
+        for l in [
+            "taro.yamada",
+            "taro.yamada1985",
+            "k.sato_0312",
+            "hanako",
+            "yamachan2020",
+            "info",
+            "matsumoto.shinichiro",
+            "schwarz.j",
+            "tanaka-kenichi",
+            "a1b2",
+        ] {
+            assert!(!is_random_local_part(l), "{l}");
+        }
+    }
+}
