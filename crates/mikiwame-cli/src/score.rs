@@ -102,13 +102,8 @@ impl Summary {
 pub fn run(args: Args) -> Result<(), CliError> {
     let mut engine = Engine::new();
     if let Some(path) = &args.index {
-        // The lead wires the memory-mapped fraud index in here once the index module is
-        // merged: `engine.with_history(Index::open(path)?)`. This build has no index reader,
-        // so asking for one is refused rather than silently ignored.
-        return Err(CliError::Usage(format!(
-            "{}: this build of mikiwame cannot read index files yet; run without --index to score without past fraud records",
-            path.display()
-        )));
+        let index = mikiwame::index::Index::open(path).map_err(usage)?;
+        engine = engine.with_history(index);
     }
     if let Some(path) = &args.shop {
         engine = engine.with_shop(Shop::load(path).map_err(usage)?);

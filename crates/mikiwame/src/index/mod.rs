@@ -51,6 +51,7 @@ mod date;
 mod format;
 mod forwarding;
 mod grade;
+mod history;
 mod keys;
 mod mmap;
 mod open;

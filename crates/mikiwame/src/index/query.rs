@@ -461,7 +461,7 @@ impl Index {
         }
     }
 
-    fn known(&self, kind: Kind, canonical: Option<String>) -> Vec<MatchedRecord> {
+    pub(super) fn known(&self, kind: Kind, canonical: Option<String>) -> Vec<MatchedRecord> {
         canonical
             .and_then(|c| self.get(&text_key(kind, &c)))
             .map(|v| self.matched(v))
