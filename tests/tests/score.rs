@@ -14,6 +14,7 @@ use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 use mikiwame::engine::{Assessment, Engine};
+use mikiwame::index::{build_from_files, BuildInputs, ForwardingLevel, Grade, Index};
 use mikiwame::order::{read_jsonl, Row};
 use mikiwame::score::Band;
 use mikiwame::shop::Shop;
@@ -24,9 +25,33 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
+/// The example index (examples/fraud_records.csv + forwarders.csv), built once per test
+/// process into a temporary directory.
+fn example_index() -> Index {
+    static PATH: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    let path = PATH.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("mikiwame-score-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let output = dir.join("examples.idx");
+        build_from_files(&BuildInputs {
+            fraud: vec![root().join("examples/fraud_records.csv")],
+            forwarders: vec![root().join("examples/forwarders.csv")],
+            base: None,
+            output: output.clone(),
+            strict: false,
+        })
+        .unwrap();
+        output
+    });
+    Index::open(path).unwrap()
+}
+
 fn score_examples(threads: usize) -> Vec<Assessment> {
     let shop = Shop::load(&root().join("examples/shop.json")).unwrap();
-    let engine = Engine::new().with_shop(shop).with_threads(threads);
+    let engine = Engine::new()
+        .with_history(example_index())
+        .with_shop(shop)
+        .with_threads(threads);
     let file = File::open(root().join("examples/orders.jsonl")).unwrap();
     let rows: Vec<Row> = read_jsonl(BufReader::new(file))
         .map(|r| r.unwrap())
@@ -91,10 +116,20 @@ fn examples_say_what_a_person_sees() {
     let a = |id: &str| *by_id.get(id).unwrap_or_else(|| panic!("{id} missing"));
 
     // Ordinary orders stay quiet.
-    for id in ["A-1001", "A-1002", "A-1003", "A-1004", "A-1005"] {
+    for id in ["A-1001", "A-1003", "A-1004"] {
         assert_eq!((a(id).band, a(id).alert), (Band::Low, false), "{id}");
         assert!(a(id).reasons.is_empty(), "{id}: {:?}", a(id).reasons);
     }
+    // Ordinary buyers who happen to live next to past fraud are still pointed at: 梅田3-1-3
+    // is one 番 from a recorded 梅田3-2-14 (warning), and 北三条西6-1-2 is a recorded
+    // building (caution).
+    assert_eq!(a("A-1002").address_match.level, Grade::Warning);
+    assert!(a("A-1002").alert);
+    assert_eq!(a("A-1005").address_match.level, Grade::Caution);
+    assert!(
+        !a("A-1005").alert,
+        "c-1001 is a trusted customer: scored, never alerted"
+    );
     // 徳川家康, 真田幸村, 織田信長, 坂本龍馬 buying gift cards at night, one after another.
     for id in ["B-2001", "B-2002", "B-2003", "B-2004"] {
         let b = a(id);
@@ -148,7 +183,26 @@ fn examples_say_what_a_person_sees() {
     assert_eq!(bad.order_id.as_deref(), Some("X-9001"));
     let err = bad.error.as_ref().unwrap();
     assert_eq!((err.row, err.field.as_str()), (21, "amount"));
-    assert_eq!(out.len(), 30);
+    assert_eq!(out.len(), 37);
+    // Against the example index: every grade and forwarding level, and known contacts.
+    let grade = |id: &str| a(id).address_match.level;
+    assert_eq!(
+        grade("H-8001"),
+        Grade::Danger,
+        "same room, obfuscated notation"
+    );
+    assert!(a("H-8001").has(ReasonCode::AddressObfuscated));
+    assert_eq!(grade("H-8002"), Grade::Danger, "same forwarder customer");
+    assert_eq!(a("H-8002").forwarding.level, ForwardingLevel::Service);
+    assert_eq!(a("H-8003").forwarding.level, ForwardingLevel::Possible);
+    assert!(a("H-8004").has(ReasonCode::KnownFraudEmail));
+    assert!(a("H-8005").has(ReasonCode::KnownFraudCard));
+    assert_eq!(grade("H-8006"), Grade::Caution, "same house, another floor");
+    assert_eq!(grade("H-8007"), Grade::Warning, "same 番, another 号");
+    for id in ["H-8001", "H-8002", "H-8006", "H-8007"] {
+        assert!(a(id).alert, "{id}: an address grade always alerts");
+    }
+    assert_eq!(grade("A-1001"), Grade::None);
     // Reasons are sorted by points.
     for x in &out {
         assert!(x.reasons.windows(2).all(|w| w[0].points >= w[1].points));
