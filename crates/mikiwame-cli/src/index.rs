@@ -127,7 +127,8 @@ fn info(a: InfoArgs) -> Result<(), CliError> {
                 info.built_at, info.library_version
             )?;
             writeln!(out, "size: {} bytes", index.size())?;
-            write_summary(&mut out, info, 0)?;
+            let rejected = info.sources.iter().map(|s| s.rejected as usize).sum();
+            write_summary(&mut out, info, rejected)?;
             for s in &info.sources {
                 writeln!(
                     out,

@@ -246,16 +246,28 @@ impl Index {
                 value: v,
             });
         }
-        if unit_only {
+        // Without records, the first key of the strongest grade settles the answer.
+        if unit_only || (!records && danger.is_some()) {
             return self.finish_grade(hits, opts, records);
         }
+        let limit = if records { KEYS_PER_RANGE } else { 1 };
         let mut values = Vec::new();
         let mut push = |values: &mut Vec<u64>, grade| {
             hits.extend(values.drain(..).map(|value| Hit { grade, value }));
         };
         if let Some(block) = block_node {
             // Every unit of the block but this one.
-            self.values_below(block, k.unit_part(), KEYS_PER_RANGE, &mut values);
+            self.values_below(block, k.unit_part(), limit, &mut values);
+            if !records && !values.is_empty() {
+                return self.finish_grade(
+                    vec![Hit {
+                        grade: Grade::Caution,
+                        value: 0,
+                    }],
+                    opts,
+                    false,
+                );
+            }
             push(&mut values, Grade::Caution);
         }
         if let Some(b) = k.banchi {
@@ -268,7 +280,18 @@ impl Index {
                 };
                 // At the address's own 番, every block but its own.
                 let skip = if n == b { k.block_after_banchi() } else { &[] };
-                self.values_below(at, skip, KEYS_PER_RANGE, &mut values);
+                if !records && skip.is_empty() {
+                    // Another 番 holds keys: that is all a grade needs.
+                    return self.finish_grade(
+                        vec![Hit {
+                            grade: Grade::Warning,
+                            value: 0,
+                        }],
+                        opts,
+                        false,
+                    );
+                }
+                self.values_below(at, skip, limit, &mut values);
                 push(&mut values, Grade::Warning);
             }
             if wide {
