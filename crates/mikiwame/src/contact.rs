@@ -146,6 +146,9 @@ pub enum PhoneError {
 /// assert!(parse_phone("abc", None).is_err());
 /// ```
 pub fn parse_phone(input: &str, region: Option<&str>) -> Result<Phone, PhoneError> {
+    if let Some(phone) = japanese_fast_path(input, region) {
+        return Ok(phone);
+    }
     let parsed = parse_number(input, region)?;
     let valid = phonenumber::is_valid(&parsed);
     use phonenumber::Type;
@@ -246,6 +249,88 @@ fn parse_number(input: &str, region: Option<&str>) -> Result<phonenumber::PhoneN
     Ok(parsed)
 }
 
+/// Japanese numbers in their everyday shapes, classified from the numbering plan's
+/// prefixes without libphonenumber.
+///
+/// Why: libphonenumber's regex metadata makes a parse cost microseconds, and the `phonenumber`
+/// crate keeps its compiled regexes behind one global mutex, so scoring threads queue on it.
+/// Almost every number a Japanese shop sees is one of the shapes below (MIC's numbering
+/// plan); anything else — other countries, international prefixes, unusual service
+/// numbers — takes the full path. A test checks that both paths agree on these shapes.
+///
+/// | prefix | digits | kind |
+/// |---|---|---|
+/// | 070, 080 (not 0800), 090 | 11 | mobile |
+/// | 050 | 11 | VoIP |
+/// | 0120 | 10 | toll-free |
+/// | 0800 | 11 | toll-free |
+/// | 0570 | 10 | other (navi-dial, a UAN to libphonenumber) |
+/// | 0990 | 10 | premium rate |
+/// | 0 + area code (not 0x0) | 10 | fixed line |
+fn japanese_fast_path(input: &str, region: Option<&str>) -> Option<Phone> {
+    if region.is_some_and(|r| !r.trim().eq_ignore_ascii_case("JP")) {
+        return None;
+    }
+    let mut digits = [0u8; 16];
+    let mut n = 0;
+    let mut plus = false;
+    for (i, c) in input.trim().chars().enumerate() {
+        let d = match c {
+            '0'..='9' => c as u8 - b'0',
+            '０'..='９' => (c as u32 - '０' as u32) as u8,
+            '+' | '＋' if i == 0 => {
+                plus = true;
+                continue;
+            }
+            '-' | ' ' | '(' | ')' | '.' | '‐' | '‑' | '–' | '—' | '−' | 'ー' | '－' | '（'
+            | '）' | '\u{3000}' => continue,
+            _ => return None,
+        };
+        if n == digits.len() {
+            return None;
+        }
+        digits[n] = d;
+        n += 1;
+    }
+    // National form 0…, or +81 followed by the number without its leading 0.
+    let national: Vec<u8> = if plus {
+        if n < 3 || digits[0] != 8 || digits[1] != 1 || digits[2] == 0 {
+            return None;
+        }
+        std::iter::once(0)
+            .chain(digits[2..n].iter().copied())
+            .collect()
+    } else {
+        digits[..n].to_vec()
+    };
+    if national.len() < 10 || national[0] != 0 || national[1] == 0 {
+        return None;
+    }
+    let p = |s: &[u8]| national.starts_with(s);
+    let kind = match national.len() {
+        11 if p(&[0, 8, 0, 0]) => PhoneKind::TollFree,
+        11 if p(&[0, 7, 0]) || p(&[0, 8, 0]) || p(&[0, 9, 0]) => PhoneKind::Mobile,
+        11 if p(&[0, 5, 0]) => PhoneKind::Voip,
+        10 if p(&[0, 1, 2, 0]) => PhoneKind::TollFree,
+        10 if p(&[0, 5, 7, 0]) => PhoneKind::Other,
+        10 if p(&[0, 9, 9, 0]) => PhoneKind::PremiumRate,
+        // 0x0 prefixes are not area codes (mobile, IP, services); 01x0 are services too.
+        10 if national[2] != 0 && !(national[1] == 1 && national[3] == 0) => PhoneKind::FixedLine,
+        _ => return None,
+    };
+    let mut e164 = String::with_capacity(13);
+    e164.push_str("+81");
+    for d in &national[1..] {
+        e164.push(char::from(b'0' + d));
+    }
+    Some(Phone {
+        e164,
+        kind,
+        valid: true,
+        region: Some("JP".to_string()),
+    })
+}
+
 /// The E.164 key of a phone number, or `None` when it cannot be read.
 ///
 /// ```
@@ -258,6 +343,59 @@ pub fn normalize_phone(input: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The fast path must say exactly what libphonenumber says for the shapes it takes.
+    #[test]
+    fn fast_path_agrees_with_libphonenumber() {
+        let numbers = [
+            "090-1234-5678",
+            "080-2718-2818",
+            "070-1414-2135",
+            "050-1234-5678",
+            "0120-123-456",
+            "0800-123-4567",
+            "0570-000-123",
+            "0990-123-456",
+            "03-1234-5678",
+            "06-6345-1209",
+            "011-231-4111",
+            "045-671-2121",
+            "092-711-4111",
+            "0995-22-1111",
+            "0166-26-1111",
+            "+81 90 1234 5678",
+            "+81-3-1234-5678",
+            "０９０－１２３４－５６７８",
+            "(03) 5555-0123",
+        ];
+        for s in numbers {
+            let fast = japanese_fast_path(s, None).unwrap_or_else(|| panic!("{s}: not fast"));
+            let parsed = parse_number(s, None).unwrap();
+            assert_eq!(fast.e164, e164_of(&parsed), "{s}");
+            assert!(phonenumber::is_valid(&parsed), "{s}");
+            let slow_kind = match parsed.number_type(&phonenumber::metadata::DATABASE) {
+                phonenumber::Type::FixedLine => PhoneKind::FixedLine,
+                phonenumber::Type::Mobile => PhoneKind::Mobile,
+                phonenumber::Type::TollFree => PhoneKind::TollFree,
+                phonenumber::Type::PremiumRate => PhoneKind::PremiumRate,
+                phonenumber::Type::SharedCost => PhoneKind::SharedCost,
+                phonenumber::Type::Voip => PhoneKind::Voip,
+                _ => PhoneKind::Other,
+            };
+            assert_eq!(fast.kind, slow_kind, "{s}");
+        }
+        // Shapes the fast path leaves to libphonenumber.
+        for s in [
+            "00-0000-0000",
+            "0081 90 1234 5678",
+            "+33 1 23 45 67 89",
+            "090-1234",
+            "tel:0312345678",
+        ] {
+            assert!(japanese_fast_path(s, None).is_none(), "{s}");
+        }
+        assert!(japanese_fast_path("01 23 45 67 89", Some("FR")).is_none());
+    }
 
     #[test]
     fn japanese_formats_agree() {
