@@ -31,7 +31,12 @@ const DOTLESS_PROVIDERS: &[&str] = &["gmail.com", "googlemail.com"];
 /// assert_eq!(normalize_email("not an email"), None);
 /// ```
 pub fn normalize_email(input: &str) -> Option<String> {
-    let folded: String = input.trim().nfkc().collect::<String>().to_lowercase();
+    // Plain ASCII (nearly every address) needs no Unicode folding.
+    let folded: String = if input.is_ascii() {
+        input.trim().to_ascii_lowercase()
+    } else {
+        input.trim().nfkc().collect::<String>().to_lowercase()
+    };
     let (local, domain) = folded.rsplit_once('@')?;
     let domain = domain.trim_end_matches('.');
     if local.is_empty()

@@ -449,8 +449,7 @@ fn number(
 /// Reads a number as people write amounts: `39800`, `39,800`, `¥39,800`, `39800円`,
 /// full-width digits. Empty means absent.
 fn parse_number(s: &str) -> std::result::Result<Option<f64>, String> {
-    use unicode_normalization::UnicodeNormalization;
-    let folded: String = s.nfkc().collect();
+    let folded = crate::address::fold::fold_width(s);
     let cleaned: String = folded
         .trim()
         .trim_start_matches(['¥', '$', '€', '£'])

@@ -15,10 +15,9 @@
 //! assert!(!is_dummy_email("hanako.sato@gmail.com"));
 //! ```
 
+use crate::address::fold::fold_width_chars;
 use std::collections::HashSet;
 use std::sync::OnceLock;
-
-use unicode_normalization::UnicodeNormalization;
 
 use super::names::{data_lines, fold_name};
 use super::{DataQuality, Facts};
@@ -71,8 +70,8 @@ pub(crate) fn is_dummy_folded(folded: &str) -> bool {
 /// 000-0000-0000), or a last eight digits that are one digit repeated or a straight run
 /// up or down (090-1234-5678, 03-8765-4321).
 pub fn is_dummy_phone(phone: &str) -> bool {
-    let digits: Vec<u8> = phone
-        .nfkc()
+    let digits: Vec<u8> = fold_width_chars(phone)
+        .into_iter()
         .filter(char::is_ascii_digit)
         .map(|c| c as u8 - b'0')
         .collect();

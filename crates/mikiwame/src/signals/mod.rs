@@ -7,6 +7,7 @@
 //! wrongly. The thresholds the signals use are part of the scoring model
 //! ([`Thresholds`]), so that a shop's model can move them.
 
+use crate::address::fold::fold_width_chars;
 pub mod address;
 mod codes;
 pub mod contact;
@@ -17,7 +18,6 @@ pub mod names;
 pub mod order;
 
 use serde::{Deserialize, Serialize};
-use unicode_normalization::UnicodeNormalization;
 
 pub use codes::{DataQuality, ReasonCode};
 
@@ -243,9 +243,8 @@ fn address_link_key(a: &Address) -> Option<String> {
     if a.is_complete() {
         return Some(a.block_key().as_str().to_string());
     }
-    let folded: String = a
-        .input
-        .nfkc()
+    let folded: String = fold_width_chars(&a.input)
+        .into_iter()
         .filter(|c| !c.is_whitespace() && !matches!(c, '-' | 'ー' | '－' | '‐' | '−' | '―'))
         .flat_map(char::to_lowercase)
         .collect();

@@ -16,6 +16,7 @@
 //! assert!(!reading_mismatch("佐藤花子", "サトウハナコ"));
 //! ```
 
+use crate::address::fold::{fold_width, fold_width_chars};
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
@@ -30,7 +31,8 @@ use unicode_normalization::UnicodeNormalization;
 /// assert_eq!(fold_name(" Donald  TRUMP "), "donaldtrump");
 /// ```
 pub fn fold_name(name: &str) -> String {
-    name.nfkc()
+    fold_width_chars(name)
+        .into_iter()
         .filter(|c| !is_separator(*c))
         .flat_map(char::to_lowercase)
         .map(katakana_to_hiragana)
@@ -213,8 +215,7 @@ fn is_gibberish_folded(name: &str, folded: &str) -> bool {
         return false;
     }
     // Latin words are judged one by one, so that "John Smith" is two words.
-    name.nfkc()
-        .collect::<String>()
+    fold_width(name)
         .to_lowercase()
         .split(|c: char| !c.is_ascii_alphabetic())
         .filter(|w| !w.is_empty())
@@ -351,7 +352,7 @@ fn reading_mismatch_folded(name: &str, folded_name: &str, r: &str) -> bool {
         return devoice(expected) != r;
     }
     let s = surnames();
-    let spaced_first = name.nfkc().collect::<String>();
+    let spaced_first = fold_width(name);
     let spaced_first = spaced_first
         .split_whitespace()
         .next()

@@ -1,10 +1,9 @@
 //! Order signals: `high_risk_items`, `high_amount`, `night_order`, `new_account`,
 //! `billing_shipping_mismatch`.
 
+use crate::address::fold::fold_width_chars;
 use std::collections::HashMap;
 use std::sync::OnceLock;
-
-use unicode_normalization::UnicodeNormalization;
 
 use super::names::data_lines;
 use super::{Facts, Hit, ReasonCode, Thresholds};
@@ -17,7 +16,8 @@ enum Risk {
 }
 
 fn fold_category(c: &str) -> String {
-    c.nfkc()
+    fold_width_chars(c)
+        .into_iter()
         .flat_map(char::to_lowercase)
         .map(|c| if c == ' ' || c == '-' { '_' } else { c })
         .collect::<String>()
