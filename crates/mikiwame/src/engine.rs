@@ -388,11 +388,7 @@ impl Engine {
 
     /// Runs every signal of `rows` and links the readable ones (within the batch and with
     /// the history): what both scoring and [`Engine::features_rows`] start from.
-    fn gather(
-        &self,
-        rows: &[std::result::Result<&Order, &BadRow>],
-        parallel: bool,
-    ) -> Gathered {
+    fn gather(&self, rows: &[std::result::Result<&Order, &BadRow>], parallel: bool) -> Gathered {
         let th = &self.model.thresholds;
         let eval = |row: &std::result::Result<&Order, &BadRow>| {
             row.ok()
@@ -758,7 +754,9 @@ mod tests {
                 assert_eq!(from_features, from_reasons);
                 assert_eq!(engine.model().score(&f.hits), a.score);
             }
-            assert!(features.iter().any(|f| f.strength(ReasonCode::SharedAddressManyBuyers) > 0.0));
+            assert!(features
+                .iter()
+                .any(|f| f.strength(ReasonCode::SharedAddressManyBuyers) > 0.0));
         }
         let rows = vec![
             crate::order::parse_json_row(r#"{"order_id":"a","buyer":{"name":"徳川家康"}}"#, 1),
