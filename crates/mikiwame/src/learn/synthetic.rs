@@ -326,9 +326,20 @@ pub fn order(i: u64, codes: &[ReasonCode], rng: &mut Rng) -> Order {
 /// `n` synthetic orders (attributes drawn from the truth's frequencies), featurized by
 /// `engine` in chunks of 65,536 and labelled from the truth over the codes that fired.
 pub fn labelled_orders(engine: &Engine, truth: &Truth, n: usize, seed: u64) -> Vec<Labelled> {
+    labelled_orders_range(engine, truth, 0..n, seed)
+}
+
+/// As [`labelled_orders`], for the orders numbered `range` (to write millions of orders
+/// block by block with unique IDs and addresses).
+pub fn labelled_orders_range(
+    engine: &Engine,
+    truth: &Truth,
+    range: std::ops::Range<usize>,
+    seed: u64,
+) -> Vec<Labelled> {
     let mut rng = Rng::new(seed);
-    let mut out = Vec::with_capacity(n);
-    let mut start = 0usize;
+    let (mut start, n) = (range.start, range.end);
+    let mut out = Vec::with_capacity(n.saturating_sub(start));
     while start < n {
         let end = (start + 65_536).min(n);
         let orders: Vec<Order> = (start..end)
