@@ -4,11 +4,13 @@
 //! 1 unusable arguments or files, 2 internal error.
 
 mod check;
+mod evaluate;
 mod index;
 mod io;
 mod normalize;
 mod score;
 mod screen;
+mod train;
 
 use std::process::ExitCode;
 
@@ -34,6 +36,10 @@ enum Command {
     Check(check::Args),
     /// Score orders (JSONL or CSV): one assessment per row, in input order.
     Score(score::Args),
+    /// Fit a model's weights to labelled orders (`label` 1/0 or `fraud`): writes a model file.
+    Train(train::Args),
+    /// Measure a model on labelled orders: AUC, precision/recall, calibration; JSON and SVG.
+    Evaluate(evaluate::Args),
 }
 
 /// A failure of the command as a whole (not of one row).
@@ -62,6 +68,8 @@ fn main() -> ExitCode {
         Command::Index(args) => index::run(args),
         Command::Check(args) => check::run(args),
         Command::Score(args) => score::run(args),
+        Command::Train(args) => train::run(args),
+        Command::Evaluate(args) => evaluate::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

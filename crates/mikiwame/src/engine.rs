@@ -140,6 +140,33 @@ impl std::fmt::Debug for Engine {
     }
 }
 
+/// The signals of a batch before the model weighs them: per row, the per-order
+/// evaluation (`None` for a bad row), the linking codes, and the email linking kept.
+struct Gathered {
+    evals: Vec<Option<Evaluated>>,
+    linked: Vec<Vec<ReasonCode>>,
+    emails: Vec<Option<String>>,
+}
+
+/// The reason codes one order fired, with their strengths, before the model turns them
+/// into points: the features that [`crate::learn`] fits weights to.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Features {
+    /// The hits, per-order signals first, then linking signals.
+    pub hits: Vec<Hit>,
+}
+
+impl Features {
+    /// The strength with which `code` fired (summed if it fired more than once), or 0.
+    pub fn strength(&self, code: ReasonCode) -> f64 {
+        self.hits
+            .iter()
+            .filter(|h| h.code == code)
+            .map(|h| h.strength)
+            .sum()
+    }
+}
+
 /// Below this many orders a batch is scored on the calling thread.
 const MIN_PARALLEL_BATCH: usize = 64;
 
@@ -236,6 +263,63 @@ impl Engine {
         self.run(&rows, true)
     }
 
+    /// The reason codes each order of a batch fires, before the model weighs them:
+    /// per-order signals and linking signals (within the batch and with the history),
+    /// exactly as [`Engine::score_batch`] sees them. One [`Features`] per order, in input
+    /// order; runs in parallel like `score_batch`.
+    ///
+    /// ```
+    /// use mikiwame::engine::Engine;
+    /// use mikiwame::order::Order;
+    /// use mikiwame::signals::ReasonCode;
+    ///
+    /// let orders: Vec<Order> = ["徳川家康", "真田幸村"].iter().enumerate().map(|(i, name)| {
+    ///     Order::from_json(&format!(r#"{{"order_id": "o{i}", "ordered_at": "2026-11-21T14:0{i}:00+09:00",
+    ///         "buyer": {{"name": "{name}"}}}}"#)).unwrap()
+    /// }).collect();
+    /// let features = Engine::new().features_batch(&orders);
+    /// assert_eq!(features[0].strength(ReasonCode::CelebrityName), 1.0);
+    /// assert_eq!(features[1].strength(ReasonCode::NameSeries), 1.0); // a linking signal
+    /// ```
+    pub fn features_batch(&self, orders: &[Order]) -> Vec<Features> {
+        let rows: Vec<std::result::Result<&Order, &BadRow>> = orders.iter().map(Ok).collect();
+        self.features_of(&rows)
+            .into_iter()
+            .map(Option::unwrap_or_default)
+            .collect()
+    }
+
+    /// As [`Engine::features_batch`], for rows as read from a file: `None` for a bad row.
+    pub fn features_rows(&self, rows: &[Row]) -> Vec<Option<Features>> {
+        let rows: Vec<std::result::Result<&Order, &BadRow>> =
+            rows.iter().map(|r| r.as_ref()).collect();
+        self.features_of(&rows)
+    }
+
+    fn features_of(&self, rows: &[std::result::Result<&Order, &BadRow>]) -> Vec<Option<Features>> {
+        let work = |parallel: bool| {
+            let g = self.gather(rows, parallel);
+            g.evals
+                .into_iter()
+                .zip(g.linked)
+                .map(|(e, linked)| {
+                    e.map(|e| {
+                        let mut hits = e.hits;
+                        hits.extend(linked.into_iter().map(Hit::new));
+                        Features { hits }
+                    })
+                })
+                .collect()
+        };
+        match (rows.len() >= MIN_PARALLEL_BATCH)
+            .then(|| self.pool())
+            .flatten()
+        {
+            Some(pool) => pool.install(|| work(true)),
+            None => work(false),
+        }
+    }
+
     /// Runs `f` inside the engine's thread pool, so that rayon work in `f` (parsing a chunk,
     /// writing output) shares the engine's threads. Runs `f` directly when the engine is
     /// serial.
@@ -302,11 +386,9 @@ impl Engine {
         }
     }
 
-    fn run_in(
-        &self,
-        rows: &[std::result::Result<&Order, &BadRow>],
-        parallel: bool,
-    ) -> Vec<Assessment> {
+    /// Runs every signal of `rows` and links the readable ones (within the batch and with
+    /// the history): what both scoring and [`Engine::features_rows`] start from.
+    fn gather(&self, rows: &[std::result::Result<&Order, &BadRow>], parallel: bool) -> Gathered {
         let th = &self.model.thresholds;
         let eval = |row: &std::result::Result<&Order, &BadRow>| {
             row.ok()
@@ -331,19 +413,30 @@ impl Engine {
         }
         let links = linking::link(&batch, &*self.history, th);
         let mut linked: Vec<Vec<ReasonCode>> = vec![Vec::new(); rows.len()];
-        for (pos, codes) in positions.into_iter().zip(links) {
+        let mut emails: Vec<Option<String>> = vec![None; rows.len()];
+        for ((pos, codes), (obs, _)) in positions.into_iter().zip(links).zip(batch) {
             linked[pos] = codes;
+            emails[pos] = obs.email;
         }
+        Gathered {
+            evals,
+            linked,
+            emails,
+        }
+    }
+
+    fn run_in(
+        &self,
+        rows: &[std::result::Result<&Order, &BadRow>],
+        parallel: bool,
+    ) -> Vec<Assessment> {
+        let Gathered {
+            evals,
+            linked,
+            emails,
+        } = self.gather(rows, parallel);
         // Trusted customers are recognized by ID or by the email linking kept.
-        let emails: Vec<Option<String>> = batch.into_iter().map(|(o, _)| o.email).collect();
-        let mut email_of: Vec<Option<&str>> = vec![None; rows.len()];
-        let mut k = 0;
-        for (i, e) in evals.iter().enumerate() {
-            if e.is_some() {
-                email_of[i] = emails[k].as_deref();
-                k += 1;
-            }
-        }
+        let email_of: Vec<Option<&str>> = emails.iter().map(|e| e.as_deref()).collect();
         let finish = |(i, (row, eval)): (
             usize,
             (&std::result::Result<&Order, &BadRow>, Option<Evaluated>),
@@ -632,6 +725,46 @@ mod tests {
             r#"{{"order_id":"x","shipping":{{"email":"Info@Shop.jp",{addr}}}}}"#
         )));
         assert_eq!(by_mail.data_quality, [DataQuality::ShopContactAsBuyer]);
+    }
+
+    #[test]
+    fn features_are_what_scoring_weighs() {
+        let orders: Vec<Order> = (0..200)
+            .map(|i| {
+                order(&format!(
+                    r#"{{"order_id":"o{i}","ordered_at":"2026-11-20T0{}:00:00+09:00",
+                        "buyer":{{"name":"{}","address":"東京都港区芝公園{}-1-1"}},
+                        "items":[{{"category":"{}"}}]}}"#,
+                    i % 10,
+                    ["徳川家康", "佐藤花子", "asdf", "鈴木一郎", "田中"][i % 5],
+                    i % 3,
+                    ["book", "gift_card"][i % 2]
+                ))
+            })
+            .collect();
+        for engine in [Engine::new().with_threads(1), Engine::new().with_threads(2)] {
+            let features = engine.features_batch(&orders);
+            let scored = engine.score_batch(&orders);
+            assert_eq!(features.len(), orders.len());
+            for (f, a) in features.iter().zip(&scored) {
+                let mut from_features: Vec<ReasonCode> = f.hits.iter().map(|h| h.code).collect();
+                let mut from_reasons: Vec<ReasonCode> = a.reasons.iter().map(|r| r.code).collect();
+                from_features.sort();
+                from_reasons.sort();
+                assert_eq!(from_features, from_reasons);
+                assert_eq!(engine.model().score(&f.hits), a.score);
+            }
+            assert!(features
+                .iter()
+                .any(|f| f.strength(ReasonCode::SharedAddressManyBuyers) > 0.0));
+        }
+        let rows = vec![
+            crate::order::parse_json_row(r#"{"order_id":"a","buyer":{"name":"徳川家康"}}"#, 1),
+            crate::order::parse_json_row(r#"{"order_id":"b","amount":"x"}"#, 2),
+        ];
+        let f = Engine::new().features_rows(&rows);
+        assert!(f[0].as_ref().unwrap().strength(ReasonCode::CelebrityName) == 1.0);
+        assert!(f[1].is_none());
     }
 
     #[test]

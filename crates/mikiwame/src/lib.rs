@@ -29,6 +29,7 @@ pub mod error;
 pub mod history;
 pub mod impersonation;
 pub mod index;
+pub mod learn;
 pub mod order;
 pub mod score;
 pub mod shop;
