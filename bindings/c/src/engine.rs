@@ -20,6 +20,8 @@ use crate::error::{MkwError, MkwErrorCode};
 /// writes a new file and renames it, which is safe).
 pub struct MkwEngine {
     engine: Engine,
+    /// The thread count asked for (0: default); 1 keeps every step on the calling thread.
+    threads: usize,
 }
 
 /// Opens an engine over the index file at `index_path` (built by `mikiwame index build`),
@@ -71,7 +73,7 @@ pub unsafe extern "C" fn mkw_engine_open_with_threads(
             if threads > 0 {
                 engine = engine.with_threads(threads);
             }
-            Ok(Box::into_raw(Box::new(MkwEngine { engine })))
+            Ok(Box::into_raw(Box::new(MkwEngine { engine, threads })))
         })
     };
     engine.unwrap_or(std::ptr::null_mut())
@@ -95,10 +97,10 @@ pub unsafe extern "C" fn mkw_engine_free(engine: *mut MkwEngine) {
 ///
 /// # Safety
 /// `engine` is NULL or a live engine.
-unsafe fn engine_ref<'a>(engine: *const MkwEngine) -> Result<&'a Engine, MkwError> {
+unsafe fn engine_ref<'a>(engine: *const MkwEngine) -> Result<&'a MkwEngine, MkwError> {
     // SAFETY: the caller passes NULL or a live engine, shared read-only.
     match unsafe { engine.as_ref() } {
-        Some(e) => Ok(&e.engine),
+        Some(e) => Ok(e),
         None => Err(MkwError::new(
             MkwErrorCode::NullArgument,
             "`engine` is NULL: open one with mkw_engine_open",
@@ -133,7 +135,7 @@ pub unsafe extern "C" fn mkw_score_json(
             // SAFETY: the caller passes NULL or a NUL-terminated string.
             let text = arg_str(order_json, "order_json")?;
             let order = Order::from_json(text).map_err(row_error)?;
-            out_json(&engine.score_one(&order))
+            out_json(&engine.engine.score_one(&order))
         })
     };
     out.unwrap_or(std::ptr::null_mut())
@@ -180,34 +182,40 @@ pub unsafe extern "C" fn mkw_score_jsonl(
     out.unwrap_or(std::ptr::null_mut())
 }
 
-fn score_jsonl(engine: &Engine, bytes: &[u8]) -> Result<*mut c_char, MkwError> {
+/// Below this many lines a batch is read on the calling thread.
+const MIN_PARALLEL_LINES: usize = 64;
+
+fn score_jsonl(handle: &MkwEngine, bytes: &[u8]) -> Result<*mut c_char, MkwError> {
+    let engine = &handle.engine;
     let lines: Vec<(u64, &[u8])> = bytes
         .split(|b| *b == b'\n')
         .enumerate()
         .filter(|(_, l)| !l.iter().all(u8::is_ascii_whitespace))
         .map(|(i, l)| (i as u64 + 1, l))
         .collect();
-    let assessments: Vec<Assessment> = engine.install(|| {
-        let rows: Vec<Row> = lines
-            .par_iter()
-            .map(|(n, line)| match std::str::from_utf8(line) {
-                Ok(text) => parse_json_row(text, *n),
-                Err(_) => Err(BadRow {
-                    order_id: None,
-                    error: RowError {
-                        row: *n,
-                        field: String::new(),
-                        message: "the line is not valid UTF-8: convert it to UTF-8".into(),
-                    },
-                }),
-            })
-            .collect();
-        engine.score_rows(&rows)
-    });
+    let parse = |(n, line): &(u64, &[u8])| match std::str::from_utf8(line) {
+        Ok(text) => parse_json_row(text, *n),
+        Err(_) => Err(BadRow {
+            order_id: None,
+            error: RowError {
+                row: *n,
+                field: String::new(),
+                message: "the line is not valid UTF-8: convert it to UTF-8".into(),
+            },
+        }),
+    };
+    // Parsing runs inside the engine's pool, never on rayon's global pool, so that an
+    // engine opened with one thread starts none.
+    let assessments: Vec<Assessment> = if handle.threads != 1 && lines.len() >= MIN_PARALLEL_LINES {
+        engine.install(|| engine.score_rows(&lines.par_iter().map(parse).collect::<Vec<Row>>()))
+    } else {
+        engine.score_rows(&lines.iter().map(parse).collect::<Vec<Row>>())
+    };
     let mut out = Vec::with_capacity(assessments.len() * 220);
     for a in &assessments {
-        serde_json::to_writer(&mut out, a)
-            .map_err(|e| MkwError::new(MkwErrorCode::Internal, format!("cannot write JSON: {e}")))?;
+        serde_json::to_writer(&mut out, a).map_err(|e| {
+            MkwError::new(MkwErrorCode::Internal, format!("cannot write JSON: {e}"))
+        })?;
         out.push(b'\n');
     }
     let out = String::from_utf8(out)
@@ -239,7 +247,7 @@ pub unsafe extern "C" fn mkw_check_address(
             // SAFETY: the caller passes NULL or a NUL-terminated string.
             let text = arg_str(address, "address")?;
             let parsed = crate::address::parse(text)?;
-            let check = engine.history().check_address(&parsed);
+            let check = engine.engine.history().check_address(&parsed);
             out_json(&serde_json::json!({
                 "input": text,
                 "address_match": check.address_match,

@@ -14,12 +14,7 @@ echo "== build libmikiwame and the CLI (release)"
 cargo build --release --locked -p mikiwame-c -p mikiwame-cli
 
 echo "== build the example index"
-"$lib/mikiwame" index build --fraud examples/fraud_records.csv \
-    --forwarders examples/forwarders.csv -o "$work/fraud.idx" 2>"$work/build.log"
-# A corrupted copy: bytes inside the checksummed sections overwritten.
-cp "$work/fraud.idx" "$work/corrupted.idx"
-printf '\377\377\377\377\377\377\377\377' |
-    dd of="$work/corrupted.idx" bs=1 seek=200 conv=notrunc status=none
+bindings/make-test-index.sh "$lib/mikiwame" "$work"
 
 cflags=(-std=c11 -Wall -Wextra -Werror -I bindings/c/include)
 echo "== compile the C tests and the example (gcc ${cflags[*]})"

@@ -8,7 +8,8 @@ namespace Mikiwame;
  * The loaded libmikiwame: one FFI instance per library path, shared by every Engine.
  *
  * The library is found, in order: the path given to the constructor of Engine (or to
- * Library::get), the environment variable MIKIWAME_LIBRARY, then "libmikiwame.so" on the
+ * Library::get), the environment variable MIKIWAME_LIBRARY, the FFI scope "mikiwame" of a
+ * preload script (FFI::load), then "libmikiwame.so" on the
  * system's library path. The header is parsed once per process and library path.
  *
  * @internal
@@ -21,16 +22,27 @@ final class Library
     /** @var array<string, \FFI> */
     private static array $loaded = [];
 
+    /** The FFI scope a preload script declares with FFI::load (see the README). */
+    public const SCOPE = 'mikiwame';
+
     public static function get(?string $path = null): \FFI
     {
-        $path ??= getenv('MIKIWAME_LIBRARY') ?: 'libmikiwame.so';
-        if (isset(self::$loaded[$path])) {
-            return self::$loaded[$path];
-        }
         if (!extension_loaded('ffi')) {
             throw new MikiwameException(
                 'PHP FFI is not available: install/enable the ffi extension (ffi.enable=true for the CLI, or preload)'
             );
+        }
+        if ($path === null && getenv('MIKIWAME_LIBRARY') === false) {
+            // Under PHP-FPM with ffi.enable=preload, the library was loaded once by the
+            // preload script; FFI::cdef is not allowed there.
+            $scoped = self::preloaded();
+            if ($scoped !== null) {
+                return $scoped;
+            }
+        }
+        $path ??= getenv('MIKIWAME_LIBRARY') ?: 'libmikiwame.so';
+        if (isset(self::$loaded[$path])) {
+            return self::$loaded[$path];
         }
         $header = file_get_contents(__DIR__ . '/mikiwame_php.h');
         if ($header === false) {
@@ -46,14 +58,34 @@ final class Library
                 $e
             );
         }
+        self::checkAbi($ffi, $path);
+        return self::$loaded[$path] = $ffi;
+    }
+
+    private static ?\FFI $scope = null;
+
+    private static function preloaded(): ?\FFI
+    {
+        if (self::$scope === null) {
+            try {
+                self::$scope = \FFI::scope(self::SCOPE);
+            } catch (\FFI\Exception) {
+                return null;
+            }
+            self::checkAbi(self::$scope, 'FFI scope ' . self::SCOPE);
+        }
+        return self::$scope;
+    }
+
+    private static function checkAbi(\FFI $ffi, string $where): void
+    {
         $abi = $ffi->mkw_abi_version();
         if ($abi !== self::ABI_VERSION) {
             throw new MikiwameException(
-                "libmikiwame at '$path' has ABI version $abi; this package needs "
+                "libmikiwame at $where has ABI version $abi; this package needs "
                 . self::ABI_VERSION . ': install matching versions'
             );
         }
-        return self::$loaded[$path] = $ffi;
     }
 
     /**
