@@ -18,7 +18,7 @@ if [ ${#need[@]} -gt 0 ]; then
     $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 # Debian's php-cli carries FFI; elsewhere it may be a package of its own.
-if ! php -m | grep -qx FFI; then
+if ! php -m | grep -x FFI >/dev/null; then
     echo "php has no FFI extension: install it (e.g. php-ffi) and run again" >&2
     exit 1
 fi

@@ -115,7 +115,10 @@ final class Library
         if (\FFI::isNull($error)) {
             throw new MikiwameException('mikiwame failed without an error message', MikiwameException::INTERNAL);
         }
-        $message = \FFI::string($ffi->mkw_error_message($error));
+        // PHP's FFI turns a returned `const char *` into a PHP string (a copy); the C
+        // string stays owned by the error, freed below.
+        $message = $ffi->mkw_error_message($error);
+        $message = is_string($message) ? $message : \FFI::string($message);
         $code = (int) $ffi->mkw_error_code($error);
         $ffi->mkw_error_free($error);
         throw new MikiwameException($message, $code);
