@@ -21,6 +21,14 @@ enum ShopSource {
     File(PathBuf),
 }
 
+/// The row of `check_address`: the fields of `mikiwame check`, in its order.
+#[derive(serde::Serialize)]
+struct CheckRow<'a> {
+    input: &'a str,
+    address_match: &'a mikiwame::index::AddressMatch,
+    forwarding: &'a mikiwame::index::Forwarding,
+}
+
 /// Scores orders against an index of past fraud (see `mikiwame.Engine`).
 ///
 /// Immutable once opened (`frozen`): every method takes `&self` and the core engine is
@@ -68,13 +76,16 @@ impl PyEngine {
     /// Parses and scores rows of JSON values with the GIL released.
     fn score_values(&self, py: Python<'_>, values: Vec<Value>) -> Vec<Assessment> {
         let engine = &self.engine;
+        let parse = |(i, v): (usize, &Value)| parse_json_row(&v.to_string(), i as u64 + 1);
         py.allow_threads(|| {
+            // A handful of orders is scored on this thread: handing them to the pool
+            // costs more than it saves.
+            if values.len() < 64 {
+                let rows: Vec<Row> = values.iter().enumerate().map(parse).collect();
+                return engine.score_rows(&rows);
+            }
             engine.install(|| {
-                let rows: Vec<Row> = values
-                    .par_iter()
-                    .enumerate()
-                    .map(|(i, v)| parse_json_row(&v.to_string(), i as u64 + 1))
-                    .collect();
+                let rows: Vec<Row> = values.par_iter().enumerate().map(parse).collect();
                 engine.score_rows(&rows)
             })
         })
@@ -181,12 +192,14 @@ impl PyEngine {
         let a = mikiwame::address::normalize_with_postal_code(address, postal_code)
             .map_err(|e| errors::to_py(e, Some("address")))?;
         let check = self.engine.history().check_address(&a);
-        let out = serde_json::json!({
-            "input": address,
-            "address_match": check.address_match,
-            "forwarding": check.forwarding,
-        });
-        convert::to_py(py, &out)
+        convert::to_py(
+            py,
+            &CheckRow {
+                input: address,
+                address_match: &check.address_match,
+                forwarding: &check.forwarding,
+            },
+        )
     }
 
     /// Pickles as the arguments it was opened with: unpickling opens the index again.

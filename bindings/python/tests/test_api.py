@@ -210,3 +210,24 @@ def test_version_and_columns() -> None:
     assert mikiwame.__version__
     assert mikiwame.ORDER_COLUMNS[0] == "order_id"
     assert "shipping_address" in mikiwame.ORDER_COLUMNS
+
+
+def test_check_address_field_order(engine: mikiwame.Engine) -> None:
+    assert list(engine.check_address("東京都世田谷区池尻2-31-12")) == ["input", "address_match", "forwarding"]
+
+
+def test_walkthrough_runs(tmp_path: pathlib.Path) -> None:
+    import subprocess
+    import sys
+
+    from conftest import EXAMPLES
+
+    script = EXAMPLES / "python_walkthrough.py"
+    done = subprocess.run(
+        [sys.executable, str(script), str(tmp_path)],
+        capture_output=True, text=True, encoding="utf-8", timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "3000 orders in November" in done.stdout
+    assert "fraud_address" in done.stdout
+    assert (tmp_path / "fraud.idx").exists()

@@ -7,7 +7,16 @@ from .exceptions import InputError as InputError
 from .exceptions import MikiwameError as MikiwameError
 
 __version__: str
-__all__: list[str]
+__all__ = [
+    "Engine",
+    "IndexFormatError",
+    "InputError",
+    "MikiwameError",
+    "ORDER_COLUMNS",
+    "build_index",
+    "normalize_address",
+    "screen",
+]
 ORDER_COLUMNS: tuple[str, ...]
 PathLike = str | os.PathLike[str]
 

@@ -3,6 +3,10 @@
 import os
 from typing import Any, Sequence
 
+from typing_extensions import disjoint_base
+
+__all__ = ["normalize_address", "build_index", "screen", "Engine", "ORDER_COLUMNS", "__version__"]
+
 ORDER_COLUMNS: list[str]
 __version__: str
 
@@ -24,6 +28,7 @@ def screen(
     authenticated: bool | None = None,
 ) -> dict[str, Any]: ...
 
+@disjoint_base
 class Engine:
     def __new__(
         cls,
