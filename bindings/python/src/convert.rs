@@ -25,8 +25,12 @@ pub(crate) fn json_object(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Value>
 
 /// Any serializable value as Python objects (dicts, lists, str, int, float, bool, None).
 pub(crate) fn to_py<'py, T: Serialize>(py: Python<'py>, value: &T) -> PyResult<Bound<'py, PyAny>> {
-    pythonize::pythonize(py, value)
-        .map_err(|e| errors::raise(errors::Kind::Base, format!("cannot convert the result: {e}")))
+    pythonize::pythonize(py, value).map_err(|e| {
+        errors::raise(
+            errors::Kind::Base,
+            format!("cannot convert the result: {e}"),
+        )
+    })
 }
 
 /// The Python type name of `obj`, for messages.

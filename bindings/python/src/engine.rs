@@ -41,11 +41,7 @@ pub struct PyEngine {
 }
 
 impl PyEngine {
-    fn open(
-        py: Python<'_>,
-        index_path: Option<PathBuf>,
-        shop: ShopSource,
-    ) -> PyResult<PyEngine> {
+    fn open(py: Python<'_>, index_path: Option<PathBuf>, shop: ShopSource) -> PyResult<PyEngine> {
         let mut engine = Engine::new();
         if let Some(path) = &index_path {
             // Opening verifies the checksums of the whole file: no Python needed for that.
@@ -56,12 +52,12 @@ impl PyEngine {
         }
         let settings = match &shop {
             ShopSource::None => None,
-            ShopSource::Settings(v) => Some(
-                Shop::from_json(&v.to_string()).map_err(|e| errors::to_py(e, Some("shop")))?,
-            ),
-            ShopSource::File(p) => Some(
-                Shop::load(p).map_err(|e| errors::to_py(e, Some(&p.display().to_string())))?,
-            ),
+            ShopSource::Settings(v) => {
+                Some(Shop::from_json(&v.to_string()).map_err(|e| errors::to_py(e, Some("shop")))?)
+            }
+            ShopSource::File(p) => {
+                Some(Shop::load(p).map_err(|e| errors::to_py(e, Some(&p.display().to_string())))?)
+            }
         };
         if let Some(s) = settings {
             engine = engine.with_shop(s);
@@ -128,7 +124,11 @@ impl PyEngine {
 
     /// Scores one order (a dict in the JSON order format); raises InputError when a field
     /// cannot be read.
-    fn score<'py>(&self, py: Python<'py>, order: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    fn score<'py>(
+        &self,
+        py: Python<'py>,
+        order: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let value = convert::json_object(order, "order")?;
         let mut out = self.score_values(py, vec![value]);
         let a = out.pop().unwrap_or_default();
@@ -146,13 +146,15 @@ impl PyEngine {
         orders: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyList>> {
         let mut values = Vec::new();
-        for (i, item) in orders.try_iter().map_err(|_| {
-            errors::input(format!(
-                "orders must be a list of dicts, got {}",
-                convert::type_name(orders)
-            ))
-        })?
-        .enumerate()
+        for (i, item) in orders
+            .try_iter()
+            .map_err(|_| {
+                errors::input(format!(
+                    "orders must be a list of dicts, got {}",
+                    convert::type_name(orders)
+                ))
+            })?
+            .enumerate()
         {
             values.push(convert::json_object(&item?, &format!("orders[{i}]"))?);
         }

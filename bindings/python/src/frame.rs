@@ -31,9 +31,9 @@ impl Columns {
             let name: String = name
                 .extract()
                 .map_err(|_| errors::input("column names must be strings"))?;
-            let list = values.downcast::<PyList>().map_err(|_| {
-                errors::input(format!("column `{name}` must be given as a list"))
-            })?;
+            let list = values
+                .downcast::<PyList>()
+                .map_err(|_| errors::input(format!("column `{name}` must be given as a list")))?;
             if list.len() != rows {
                 return Err(errors::input(format!(
                     "column `{name}` has {} cells, expected {rows}: all columns must have the same length",
@@ -110,7 +110,9 @@ fn text(cell: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
         return Ok(None);
     }
     if cell.hasattr("isoformat")? {
-        return Ok(Some(cell.call_method0("isoformat")?.str()?.to_str()?.to_string()));
+        return Ok(Some(
+            cell.call_method0("isoformat")?.str()?.to_str()?.to_string(),
+        ));
     }
     Ok(Some(cell.str()?.to_str()?.to_string()))
 }
@@ -156,7 +158,8 @@ pub(crate) fn output<'py>(py: Python<'py>, rows: &[Assessment]) -> PyResult<Boun
         "forwarding",
         PyList::new(
             py,
-            rows.iter().map(|a| ok(a).then(|| a.forwarding.level.as_str())),
+            rows.iter()
+                .map(|a| ok(a).then(|| a.forwarding.level.as_str())),
         )?,
     )?;
     let reasons = PyList::empty(py);

@@ -84,7 +84,12 @@ fn build_index<'py>(
         let first = report
             .rejections
             .first()
-            .map(|r| format!(" (first: {} row {}, field `{}`: {})", r.file, r.row, r.field, r.reason))
+            .map(|r| {
+                format!(
+                    " (first: {} row {}, field `{}`: {})",
+                    r.file, r.row, r.field, r.reason
+                )
+            })
             .unwrap_or_default();
         return Err(errors::input(format!(
             "{} rows rejected and strict=True: nothing written{first}; fix the rows or pass strict=False",
@@ -139,7 +144,13 @@ fn screen<'py>(
     }
     let s = screener(brand)?;
     let mut row = Map::new();
-    for (k, v) in [("sender", sender), ("url", url), ("phone", phone), ("text", text), ("region", region)] {
+    for (k, v) in [
+        ("sender", sender),
+        ("url", url),
+        ("phone", phone),
+        ("text", text),
+        ("region", region),
+    ] {
         if let Some(v) = v {
             row.insert(k.into(), json!(v));
         }
