@@ -1,0 +1,42 @@
+import os
+from typing import Any, Sequence
+
+from . import _mikiwame
+from .exceptions import IndexFormatError as IndexFormatError
+from .exceptions import InputError as InputError
+from .exceptions import MikiwameError as MikiwameError
+
+__version__: str
+__all__ = [
+    "Engine",
+    "IndexFormatError",
+    "InputError",
+    "MikiwameError",
+    "ORDER_COLUMNS",
+    "build_index",
+    "normalize_address",
+    "screen",
+]
+ORDER_COLUMNS: tuple[str, ...]
+PathLike = str | os.PathLike[str]
+
+def normalize_address(address: str, postal_code: str | None = None) -> dict[str, Any]: ...
+def build_index(
+    output: PathLike,
+    fraud: PathLike | Sequence[PathLike] | None = None,
+    forwarders: PathLike | Sequence[PathLike] | None = None,
+    base: PathLike | None = None,
+    strict: bool = False,
+) -> dict[str, Any]: ...
+def screen(
+    sender: str | None = None,
+    url: str | None = None,
+    phone: str | None = None,
+    text: str | None = None,
+    brand: str = "amazon",
+    region: str | None = None,
+    authenticated: bool | None = None,
+) -> dict[str, Any]: ...
+
+class Engine(_mikiwame.Engine):
+    def score_frame(self, frame: Any) -> Any: ...

@@ -1,0 +1,6 @@
+from typing import Any
+
+ORDER_COLUMNS: tuple[str, ...]
+
+def columns_of(frame: Any) -> tuple[dict[str, list[Any]], int, Any]: ...
+def to_frame(out: dict[str, list[Any]], index: Any) -> Any: ...

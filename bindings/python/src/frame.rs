@@ -1,0 +1,181 @@
+//! `Engine.score_frame`: flattened order columns in, output columns out.
+//!
+//! The Python side hands over one list per known column (`Series.tolist()` or
+//! `pyarrow.ChunkedArray.to_pylist()`, both done in C); cells are read here, rows are built
+//! and scored in parallel with the GIL released, and the result goes back as one list per
+//! output column. No Python code runs per row.
+
+use mikiwame::engine::Assessment;
+use mikiwame::order::{CsvColumns, Row};
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString};
+use rayon::prelude::*;
+
+use crate::errors;
+
+/// The input columns, read into Rust.
+pub(crate) struct Columns {
+    header: CsvColumns,
+    cells: Vec<Vec<Option<String>>>,
+    rows: usize,
+}
+
+impl Columns {
+    /// Reads `{name: list}`; every list must have `rows` cells. Names are the flattened
+    /// order columns (see `mikiwame::order::CSV_COLUMNS`); others are ignored by the order
+    /// reader.
+    pub(crate) fn extract(columns: &Bound<'_, PyDict>, rows: usize) -> PyResult<Columns> {
+        let mut names = Vec::with_capacity(columns.len());
+        let mut cells = Vec::with_capacity(columns.len());
+        for (name, values) in columns.iter() {
+            let name: String = name
+                .extract()
+                .map_err(|_| errors::input("column names must be strings"))?;
+            let list = values
+                .downcast::<PyList>()
+                .map_err(|_| errors::input(format!("column `{name}` must be given as a list")))?;
+            if list.len() != rows {
+                return Err(errors::input(format!(
+                    "column `{name}` has {} cells, expected {rows}: all columns must have the same length",
+                    list.len()
+                )));
+            }
+            let mut col = Vec::with_capacity(rows);
+            for cell in list.iter() {
+                col.push(text(&cell)?);
+            }
+            names.push(name);
+            cells.push(col);
+        }
+        let header = CsvColumns::from_header(names.iter().map(String::as_str)).map_err(|_| {
+            errors::input(
+                "the frame has no `order_id` column: add one (the columns are the flattened order fields, see mikiwame.ORDER_COLUMNS)",
+            )
+        })?;
+        Ok(Columns {
+            header,
+            cells,
+            rows,
+        })
+    }
+
+    /// Builds the orders and scores them; call inside the engine's pool, without the GIL.
+    /// Row numbers in errors are 1-based positions in the frame.
+    pub(crate) fn score(&self, engine: &mikiwame::Engine) -> PyResult<Vec<Assessment>> {
+        let rows: Vec<Row> = (0..self.rows)
+            .into_par_iter()
+            .with_min_len(1024)
+            .map(|i| {
+                let record: csv::StringRecord = self
+                    .cells
+                    .iter()
+                    .map(|c| c[i].as_deref().unwrap_or(""))
+                    .collect();
+                self.header.order(&record, i as u64 + 1)
+            })
+            .collect();
+        Ok(engine.score_rows(&rows))
+    }
+}
+
+/// One cell as text: None, NaN, `pandas.NA` and `NaT` are missing; numbers are written
+/// without a trailing `.0` (a card BIN in a float column stays `411111`); dates and times
+/// use `isoformat()`.
+fn text(cell: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
+    if cell.is_none() {
+        return Ok(None);
+    }
+    if let Ok(s) = cell.downcast::<PyString>() {
+        return Ok(Some(s.to_str()?.to_string()));
+    }
+    if cell.is_instance_of::<PyBool>() {
+        return Ok(Some(cell.is_truthy()?.to_string()));
+    }
+    if cell.is_instance_of::<PyInt>() {
+        return Ok(Some(cell.str()?.to_str()?.to_string()));
+    }
+    if let Ok(f) = cell.downcast::<PyFloat>() {
+        let v = f.value();
+        if v.is_nan() {
+            return Ok(None);
+        }
+        if v.fract() == 0.0 && v.abs() < 1e15 {
+            return Ok(Some(format!("{}", v as i64)));
+        }
+        return Ok(Some(v.to_string()));
+    }
+    let type_name = cell.get_type().name()?;
+    let type_name = type_name.to_str()?;
+    if type_name == "NAType" || type_name == "NaTType" {
+        return Ok(None);
+    }
+    if cell.hasattr("isoformat")? {
+        return Ok(Some(
+            cell.call_method0("isoformat")?.str()?.to_str()?.to_string(),
+        ));
+    }
+    Ok(Some(cell.str()?.to_str()?.to_string()))
+}
+
+/// The output columns: `order_id`, `score`, `band`, `alert`, `address_match`, `stars`,
+/// `forwarding`, `reasons` (codes, most points first), `data_quality`, `error` (None, or
+/// the message of an unreadable row, whose other columns are then None or empty).
+pub(crate) fn output<'py>(py: Python<'py>, rows: &[Assessment]) -> PyResult<Bound<'py, PyDict>> {
+    let ok = |a: &Assessment| a.error.is_none();
+    let out = PyDict::new(py);
+    out.set_item(
+        "order_id",
+        PyList::new(py, rows.iter().map(|a| a.order_id.as_deref()))?,
+    )?;
+    out.set_item(
+        "score",
+        PyList::new(py, rows.iter().map(|a| ok(a).then_some(a.score)))?,
+    )?;
+    out.set_item(
+        "band",
+        PyList::new(py, rows.iter().map(|a| ok(a).then(|| a.band.as_str())))?,
+    )?;
+    out.set_item(
+        "alert",
+        PyList::new(py, rows.iter().map(|a| ok(a).then_some(a.alert)))?,
+    )?;
+    out.set_item(
+        "address_match",
+        PyList::new(
+            py,
+            rows.iter()
+                .map(|a| ok(a).then(|| a.address_match.level.as_str())),
+        )?,
+    )?;
+    out.set_item(
+        "stars",
+        PyList::new(
+            py,
+            rows.iter().map(|a| ok(a).then_some(a.address_match.stars)),
+        )?,
+    )?;
+    out.set_item(
+        "forwarding",
+        PyList::new(
+            py,
+            rows.iter()
+                .map(|a| ok(a).then(|| a.forwarding.level.as_str())),
+        )?,
+    )?;
+    let reasons = PyList::empty(py);
+    let quality = PyList::empty(py);
+    for a in rows {
+        reasons.append(PyList::new(py, a.reasons.iter().map(|r| r.code.as_str()))?)?;
+        quality.append(PyList::new(py, a.data_quality.iter().map(|d| d.as_str()))?)?;
+    }
+    out.set_item("reasons", reasons)?;
+    out.set_item("data_quality", quality)?;
+    out.set_item(
+        "error",
+        PyList::new(
+            py,
+            rows.iter().map(|a| a.error.as_ref().map(|e| e.to_string())),
+        )?,
+    )?;
+    Ok(out)
+}
