@@ -121,10 +121,6 @@ fn csv_labels_and_refusals() {
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("fraudulent and legitimate"), "{err}");
     let missing = dir.path().join("none.jsonl");
-    let (code, _, _) = mikiwame(&[
-        "evaluate",
-        "--labels",
-        missing.to_str().unwrap(),
-    ]);
+    let (code, _, _) = mikiwame(&["evaluate", "--labels", missing.to_str().unwrap()]);
     assert_eq!(code, 1);
 }
