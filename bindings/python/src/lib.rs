@@ -8,6 +8,7 @@ mod convert;
 mod engine;
 mod errors;
 mod frame;
+mod learn;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -174,6 +175,8 @@ fn _mikiwame(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(normalize_address, m)?)?;
     m.add_function(wrap_pyfunction!(build_index, m)?)?;
     m.add_function(wrap_pyfunction!(screen, m)?)?;
+    m.add_function(wrap_pyfunction!(learn::train, m)?)?;
+    m.add_function(wrap_pyfunction!(learn::evaluate, m)?)?;
     m.add_class::<engine::PyEngine>()?;
     m.add("ORDER_COLUMNS", mikiwame::order::CSV_COLUMNS.to_vec())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

@@ -33,6 +33,8 @@ __all__ = [
     "build_index",
     "normalize_address",
     "screen",
+    "train",
+    "evaluate",
 ]
 
 PathLike = Union[str, "os.PathLike[str]"]
@@ -111,6 +113,60 @@ def screen(
     Raises :class:`InputError` when nothing is given or the brand is unknown.
     """
     return _mikiwame.screen(sender, url, phone, text, brand, region, authenticated)
+
+
+def train(
+    labels: PathLike,
+    output: PathLike,
+    index: Optional[PathLike] = None,
+    shop: Optional[PathLike] = None,
+    model: Optional[PathLike] = None,
+    l2: float = 1.0,
+) -> dict[str, Any]:
+    """Fits the reason-code weights to a shop's labelled orders; writes the model (TOML).
+
+    ``labels`` is a JSONL or CSV file of orders (the fields of :meth:`Engine.score`, or the
+    flattened CSV columns) with ``label`` (1/0) or ``fraud`` (true/false) and an optional
+    ``weight``. The weights are pulled towards the current model's (``model``, else the
+    documented priors) with strength ``l2``. Returns the training report: ``orders``,
+    ``skipped`` and ``errors`` (unreadable rows), ``weights``, ``iterations``,
+    ``log_loss``, ``unseen_codes``. Load the model with ``mikiwame score --model``.
+
+    >>> import json, pathlib, tempfile
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> rows = [{"order_id": f"o{i}", "label": i % 4 == 0,
+    ...          "buyer": {"name": "徳川家康" if i % 4 == 0 else "山本花子"}} for i in range(40)]
+    >>> _ = (d / "labels.jsonl").write_text("\\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    >>> report = mikiwame.train(d / "labels.jsonl", d / "model.toml")
+    >>> report["orders"], (d / "model.toml").exists()
+    (40, True)
+    """
+    return _mikiwame.train(labels, output, index, shop, model, l2)
+
+
+def evaluate(
+    labels: PathLike,
+    index: Optional[PathLike] = None,
+    shop: Optional[PathLike] = None,
+    model: Optional[PathLike] = None,
+) -> dict[str, Any]:
+    """Measures how well the scores fit labelled orders (the report of ``mikiwame evaluate``).
+
+    Returns ``orders``, ``fraud_rate``, ``roc_auc``, ``brier``, ``log_loss``, ``ece``
+    (expected calibration error), ``at_threshold`` (precision and recall at scores 10 and
+    50), ``reliability`` (predicted vs observed fraud rate per score band, with counts) and
+    ``histogram``. Uses ``model`` when given, else the default priors.
+
+    >>> import json, pathlib, tempfile
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> rows = [{"order_id": f"o{i}", "fraud": i % 4 == 0,
+    ...          "buyer": {"name": "徳川家康" if i % 4 == 0 else "山本花子"}} for i in range(40)]
+    >>> _ = (d / "labels.jsonl").write_text("\\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    >>> r = mikiwame.evaluate(d / "labels.jsonl")
+    >>> r["orders"], r["roc_auc"] > 0.9
+    (40, True)
+    """
+    return _mikiwame.evaluate(labels, index, shop, model)
 
 
 class Engine(_mikiwame.Engine):

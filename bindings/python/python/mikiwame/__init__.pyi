@@ -16,6 +16,8 @@ __all__ = [
     "build_index",
     "normalize_address",
     "screen",
+    "train",
+    "evaluate",
 ]
 ORDER_COLUMNS: tuple[str, ...]
 PathLike = str | os.PathLike[str]
@@ -27,6 +29,20 @@ def build_index(
     forwarders: PathLike | Sequence[PathLike] | None = None,
     base: PathLike | None = None,
     strict: bool = False,
+) -> dict[str, Any]: ...
+def train(
+    labels: PathLike,
+    output: PathLike,
+    index: PathLike | None = None,
+    shop: PathLike | None = None,
+    model: PathLike | None = None,
+    l2: float = 1.0,
+) -> dict[str, Any]: ...
+def evaluate(
+    labels: PathLike,
+    index: PathLike | None = None,
+    shop: PathLike | None = None,
+    model: PathLike | None = None,
 ) -> dict[str, Any]: ...
 def screen(
     sender: str | None = None,

@@ -5,7 +5,9 @@ from typing import Any, Sequence
 
 from typing_extensions import disjoint_base
 
-__all__ = ["normalize_address", "build_index", "screen", "Engine", "ORDER_COLUMNS", "__version__"]
+__all__ = ["normalize_address", "build_index", "screen",
+    "train",
+    "evaluate", "Engine", "ORDER_COLUMNS", "__version__"]
 
 ORDER_COLUMNS: list[str]
 __version__: str
@@ -17,6 +19,20 @@ def build_index(
     forwarders: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None = None,
     base: str | os.PathLike[str] | None = None,
     strict: bool = False,
+) -> dict[str, Any]: ...
+def train(
+    labels: str | os.PathLike[str],
+    output: str | os.PathLike[str],
+    index: str | os.PathLike[str] | None = None,
+    shop: str | os.PathLike[str] | None = None,
+    model: str | os.PathLike[str] | None = None,
+    l2: float = 1.0,
+) -> dict[str, Any]: ...
+def evaluate(
+    labels: str | os.PathLike[str],
+    index: str | os.PathLike[str] | None = None,
+    shop: str | os.PathLike[str] | None = None,
+    model: str | os.PathLike[str] | None = None,
 ) -> dict[str, Any]: ...
 def screen(
     sender: str | None = None,
