@@ -483,13 +483,22 @@ fn parse_number(s: &str) -> std::result::Result<Option<f64>, String> {
 /// assert_eq!(rows[2].as_ref().unwrap().order_id, "c");
 /// ```
 pub fn read_jsonl<R: BufRead>(reader: R) -> impl Iterator<Item = Result<Row>> {
+    jsonl_rows(reader, parse_json_row)
+}
+
+/// The lines of a JSONL stream through `parse`, with 1-based line numbers as row numbers;
+/// blank lines are skipped but counted. The outer `Result` is an I/O failure of the reader.
+pub(crate) fn jsonl_rows<R: BufRead, T>(
+    reader: R,
+    parse: impl Fn(&str, u64) -> T,
+) -> impl Iterator<Item = Result<T>> {
     reader
         .lines()
         .enumerate()
-        .filter_map(|(i, line)| match line {
+        .filter_map(move |(i, line)| match line {
             Err(e) => Some(Err(Error::io("input", e))),
             Ok(l) if l.trim().is_empty() => None,
-            Ok(l) => Some(Ok(parse_json_row(&l, i as u64 + 1))),
+            Ok(l) => Some(Ok(parse(&l, i as u64 + 1))),
         })
 }
 

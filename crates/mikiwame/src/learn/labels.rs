@@ -130,14 +130,7 @@ pub fn read_labelled_line(line: &str, row: u64) -> LabelledRow {
 /// Reads labelled JSONL; blank lines are skipped but counted, so rows are line numbers.
 /// The outer `Result` is an I/O failure of the reader.
 pub fn read_labelled_jsonl<R: BufRead>(reader: R) -> impl Iterator<Item = Result<LabelledRow>> {
-    reader
-        .lines()
-        .enumerate()
-        .filter_map(|(i, line)| match line {
-            Err(e) => Some(Err(Error::io("input", e))),
-            Ok(l) if l.trim().is_empty() => None,
-            Ok(l) => Some(Ok(read_labelled_line(&l, i as u64 + 1))),
-        })
+    crate::order::jsonl_rows(reader, read_labelled_line)
 }
 
 /// Reads labelled CSV: the flattened order columns plus `label` or `fraud`, and
