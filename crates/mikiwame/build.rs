@@ -26,6 +26,35 @@ const AMBIGUOUS: u64 = 1 << 40;
 /// Town offset meaning "no single town".
 const NO_TOWN: u64 = 0xFFFF_FFFF;
 
+/// Key codes below this are one byte; the rest are two, the first at or above this.
+const KEY_ONE_BYTE: usize = 0xC0;
+/// The range of code points with a dense key-code table (kana and CJK ideographs).
+const KEY_DENSE_START: u32 = 0x3000;
+const KEY_DENSE_END: u32 = 0xA000;
+
+/// Splits a key into its namespace scope and the name (postal keys: all scope).
+fn split_key(k: &[u8]) -> (&[u8], &[u8]) {
+    let n = match k[0] {
+        NS_PREF | NS_CITY => 1,
+        NS_CITY_IN_PREF => 2,
+        NS_TOWN => 3,
+        _ => k.len(),
+    };
+    k.split_at(n)
+}
+
+/// Appends a key code: one byte below `KEY_ONE_BYTE`, else two (prefix-free).
+fn push_key_code(key: &mut Vec<u8>, code: u16) {
+    let code = code as usize;
+    if code < KEY_ONE_BYTE {
+        key.push(code as u8);
+    } else {
+        let rest = code - KEY_ONE_BYTE;
+        key.push((KEY_ONE_BYTE + (rest >> 8)) as u8);
+        key.push((rest & 0xFF) as u8);
+    }
+}
+
 struct City {
     pref: u8,
     jis: String,
@@ -244,8 +273,51 @@ fn main() {
         keys.insert(k, (city << 16) | town);
     }
 
-    let mut builder = fst::MapBuilder::memory();
+    // Names in the keys are written with key codes, not UTF-8: one byte for the most
+    // frequent characters, two for the rest, so a lookup decodes about 1.3 fst nodes per
+    // character instead of 3 (the walk costs per byte, see `Gazetteer::prefixes`).
+    let mut key_freq: BTreeMap<char, u64> = BTreeMap::new();
+    for k in keys.keys() {
+        let (_, name) = split_key(k);
+        for c in std::str::from_utf8(name).expect("names are UTF-8").chars() {
+            *key_freq.entry(c).or_default() += 1;
+        }
+    }
+    let mut key_ranked: Vec<(char, u64)> = key_freq.into_iter().collect();
+    key_ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    assert!(
+        key_ranked.len() <= KEY_ONE_BYTE + 64 * 256,
+        "too many distinct characters for the key codes"
+    );
+    let key_code: std::collections::HashMap<char, u16> = key_ranked
+        .iter()
+        .enumerate()
+        .map(|(i, (c, _))| (*c, i as u16))
+        .collect();
+    let mut coded: BTreeMap<Vec<u8>, u64> = BTreeMap::new();
     for (k, v) in &keys {
+        let (scope, name) = split_key(k);
+        let mut key = scope.to_vec();
+        for c in std::str::from_utf8(name).expect("names are UTF-8").chars() {
+            push_key_code(&mut key, key_code[&c]);
+        }
+        assert!(coded.insert(key, *v).is_none(), "key codes are injective");
+    }
+    // The runtime table: dense for U+3000..U+A000 (kana and CJK), sorted pairs for the rest.
+    let mut dense = vec![0u16; (KEY_DENSE_END - KEY_DENSE_START) as usize];
+    let mut sparse: Vec<(char, u16)> = Vec::new();
+    for (c, code) in &key_code {
+        let cp = *c as u32;
+        if (KEY_DENSE_START..KEY_DENSE_END).contains(&cp) {
+            dense[(cp - KEY_DENSE_START) as usize] = code + 1;
+        } else {
+            sparse.push((*c, code + 1));
+        }
+    }
+    sparse.sort_unstable();
+
+    let mut builder = fst::MapBuilder::memory();
+    for (k, v) in &coded {
         builder.insert(k, *v).expect("keys are sorted and unique");
     }
     let fst_bytes = builder.into_inner().expect("fst builds in memory");
@@ -253,6 +325,14 @@ fn main() {
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     std::fs::write(out.join("gazetteer.fst"), &fst_bytes).expect("write gazetteer.fst");
     std::fs::write(out.join("gazetteer.pool"), &pool).expect("write gazetteer.pool");
+    std::fs::write(
+        out.join("gazetteer_key_codes"),
+        dense
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect::<Vec<u8>>(),
+    )
+    .expect("write key codes");
 
     let mut src = String::new();
     src.push_str("/// Prefectures: (name, kana), in JIS order.\npub(super) static PREFECTURES: &[(&str, &str)] = &[\n");
@@ -270,6 +350,9 @@ fn main() {
     src.push_str("];\n");
     let table: String = char_table.iter().collect();
     let _ = writeln!(src, "/// Characters of town names, most frequent first.\npub(super) static CHAR_TABLE: &str = {table:?};");
+    let _ = writeln!(src, "/// Key codes (+1) of characters outside the dense range, sorted.\npub(super) static KEY_CODES_SPARSE: &[(char, u16)] = &{sparse:?};");
+    let _ = writeln!(src, "/// Key codes below this take one byte.\npub(super) const KEY_ONE_BYTE: u16 = {KEY_ONE_BYTE};");
+    let _ = writeln!(src, "/// The dense key-code table covers these code points.\npub(super) const KEY_DENSE: (u32, u32) = ({KEY_DENSE_START}, {KEY_DENSE_END});");
     let _ = writeln!(src, "/// Per city: start of its town records in the pool.\npub(super) static CITY_POOL_BASE: &[u32] = &{city_pool_base:?};");
     let _ = writeln!(src, "/// Per city: start of its towns in TOWN_REL.\npub(super) static CITY_TOWN_BASE: &[u32] = &{city_town_base:?};");
     std::fs::write(

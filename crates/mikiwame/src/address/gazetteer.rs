@@ -29,6 +29,7 @@ mod tables {
 static FST_BYTES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/gazetteer.fst"));
 static POOL: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/gazetteer.pool"));
 static TOWN_REL: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/gazetteer_town_rel"));
+static KEY_CODES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/gazetteer_key_codes"));
 
 const NS_PREF: u8 = 1;
 const NS_CITY_IN_PREF: u8 = 2;
@@ -107,6 +108,46 @@ pub struct PostalArea {
 /// The gazetteer.
 pub struct Gazetteer {
     map: fst::Map<&'static [u8]>,
+    /// The fst state (node address, output so far) after each lookup scope, found once at
+    /// load so that a lookup starts right at its names: the namespaces without a
+    /// qualifier, then one per prefecture (its cities), then one per city (its towns).
+    scopes: Scopes,
+}
+
+/// Start states of the lookup scopes (see [`Gazetteer`]); `None` for an empty scope.
+struct Scopes {
+    prefectures: Option<(usize, u64)>,
+    cities: Option<(usize, u64)>,
+    cities_in: Vec<Option<(usize, u64)>>,
+    towns_in: Vec<Option<(usize, u64)>>,
+}
+
+impl Scopes {
+    fn new(fst: &fst::raw::Fst<&'static [u8]>) -> Scopes {
+        let start = |scope: &[u8]| -> Option<(usize, u64)> {
+            let mut node = fst.root();
+            let mut out = fst::raw::Output::zero();
+            for b in scope {
+                if !step(fst, &mut node, &mut out, *b) {
+                    return None;
+                }
+            }
+            Some((node.addr(), out.value()))
+        };
+        Scopes {
+            prefectures: start(&[NS_PREF]),
+            cities: start(&[NS_CITY]),
+            cities_in: (0..tables::PREFECTURES.len())
+                .map(|p| start(&[NS_CITY_IN_PREF, p as u8]))
+                .collect(),
+            towns_in: (0..tables::CITIES.len())
+                .map(|c| {
+                    let [hi, lo] = (c as u16).to_be_bytes();
+                    start(&[NS_TOWN, hi, lo])
+                })
+                .collect(),
+        }
+    }
 }
 
 /// The embedded gazetteer, loaded on first use.
@@ -116,9 +157,11 @@ pub struct Gazetteer {
 /// catch.
 pub fn gazetteer() -> &'static Gazetteer {
     static G: OnceLock<Gazetteer> = OnceLock::new();
-    G.get_or_init(|| Gazetteer {
+    G.get_or_init(|| {
         #[allow(clippy::expect_used)]
-        map: fst::Map::new(FST_BYTES).expect("the build script writes a valid fst"),
+        let map = fst::Map::new(FST_BYTES).expect("the build script writes a valid fst");
+        let scopes = Scopes::new(map.as_fst());
+        Gazetteer { map, scopes }
     })
 }
 
@@ -133,7 +176,13 @@ impl Gazetteer {
                 .iter()
                 .map(|(_, a, b, c)| 1 + a.len() + b.len() + c.len())
                 .sum::<usize>();
-        FST_BYTES.len() + POOL.len() + TOWN_REL.len() + tables + 8 * tables::CITY_POOL_BASE.len()
+        FST_BYTES.len()
+            + POOL.len()
+            + TOWN_REL.len()
+            + KEY_CODES.len()
+            + 6 * tables::KEY_CODES_SPARSE.len()
+            + tables
+            + 8 * tables::CITY_POOL_BASE.len()
     }
 
     /// Number of prefectures, municipalities and keys.
@@ -167,32 +216,42 @@ impl Gazetteer {
         }
     }
 
+    /// True when the town is divided into 丁目 (cheaper than [`Gazetteer::town`]).
+    pub fn town_has_chome(&self, id: TownId) -> bool {
+        self.town_record(id)
+            .and_then(|at| POOL.get(at))
+            .is_some_and(|head| head & 0x80 != 0)
+    }
+
+    /// Where a town's record starts in the pool.
+    fn town_record(&self, id: TownId) -> Option<usize> {
+        let city = (id.0 >> 16) as usize;
+        let idx = (id.0 & 0xFFFF) as usize;
+        let base = *tables::CITY_TOWN_BASE.get(city)? as usize;
+        let rel_at = 2 * (base + idx);
+        let rel = u16::from_le_bytes([*TOWN_REL.get(rel_at)?, *TOWN_REL.get(rel_at + 1)?]);
+        Some(*tables::CITY_POOL_BASE.get(city)? as usize + rel as usize)
+    }
+
     /// A town's data.
     pub fn town(&self, id: TownId) -> Town {
         let city = (id.0 >> 16) as u16;
-        let idx = (id.0 & 0xFFFF) as usize;
         let read = || -> Option<Town> {
-            let base = *tables::CITY_TOWN_BASE.get(city as usize)? as usize;
-            let rel_at = 2 * (base + idx);
-            let rel = u16::from_le_bytes([*TOWN_REL.get(rel_at)?, *TOWN_REL.get(rel_at + 1)?]);
-            let at = *tables::CITY_POOL_BASE.get(city as usize)? as usize + rel as usize;
+            let at = self.town_record(id)?;
             let head = *POOL.get(at)?;
             let has_chome = head & 0x80 != 0;
             let name_len = (head & 0x7F) as usize;
             let name = decode_name(POOL.get(at + 1..at + 1 + name_len)?)?;
             let kana_at = at + 1 + name_len;
             let kana_len = *POOL.get(kana_at)? as usize;
-            let kana = POOL
-                .get(kana_at + 1..kana_at + 1 + kana_len)?
-                .iter()
-                .filter_map(|b| {
-                    if b & 0x80 != 0 {
-                        Some(char::from(b & 0x7F))
-                    } else {
-                        char::from_u32(0x30A0 + u32::from(*b))
-                    }
-                })
-                .collect();
+            let mut kana = String::with_capacity(3 * kana_len);
+            for b in POOL.get(kana_at + 1..kana_at + 1 + kana_len)? {
+                if b & 0x80 != 0 {
+                    kana.push(char::from(b & 0x7F));
+                } else if let Some(c) = char::from_u32(0x30A0 + u32::from(*b)) {
+                    kana.push(c);
+                }
+            }
             Some(Town {
                 city: CityId(city),
                 name,
@@ -211,43 +270,33 @@ impl Gazetteer {
     /// Every prefecture name (with or without 都/府/県) that starts `text`, longest first,
     /// with the number of characters it covers. `text` is in match form
     /// ([`super::fold::fold_for_match`]).
-    pub fn prefecture_prefixes(&self, text: &[char]) -> Vec<(PrefId, usize)> {
-        self.prefixes(&[NS_PREF], text)
-            .into_iter()
-            .map(|(v, n)| (PrefId(v as u8), n))
-            .collect()
+    pub fn prefecture_prefixes(&self, text: &[char]) -> Prefixes<PrefId> {
+        self.prefixes(self.scopes.prefectures, text)
+            .map(|v| PrefId(v as u8))
     }
 
     /// Every municipality name that starts `text`, longest first. With a prefecture, only
     /// its municipalities; without, all of Japan (and a name shared by several is
     /// [`CityMatch::Ambiguous`]).
-    pub fn city_prefixes(&self, pref: Option<PrefId>, text: &[char]) -> Vec<(CityMatch, usize)> {
-        let scope: Vec<u8> = match pref {
-            Some(p) => vec![NS_CITY_IN_PREF, p.0],
-            None => vec![NS_CITY],
+    pub fn city_prefixes(&self, pref: Option<PrefId>, text: &[char]) -> Prefixes<CityMatch> {
+        let scope = match pref {
+            Some(p) => self.scopes.cities_in.get(p.0 as usize).copied().flatten(),
+            None => self.scopes.cities,
         };
-        self.prefixes(&scope, text)
-            .into_iter()
-            .map(|(v, n)| {
-                let id = CityId((v & 0xFFFF) as u16);
-                let m = if v & AMBIGUOUS != 0 {
-                    CityMatch::Ambiguous(id)
-                } else {
-                    CityMatch::Unique(id)
-                };
-                (m, n)
-            })
-            .collect()
+        self.prefixes(scope, text).map(|v| {
+            let id = CityId((v & 0xFFFF) as u16);
+            if v & AMBIGUOUS != 0 {
+                CityMatch::Ambiguous(id)
+            } else {
+                CityMatch::Unique(id)
+            }
+        })
     }
 
     /// Every town of `city` whose name starts `text`, longest first.
-    pub fn town_prefixes(&self, city: CityId, text: &[char]) -> Vec<(TownId, usize)> {
-        let mut scope = vec![NS_TOWN];
-        scope.extend(city.0.to_be_bytes());
-        self.prefixes(&scope, text)
-            .into_iter()
-            .map(|(v, n)| (TownId(v as u32), n))
-            .collect()
+    pub fn town_prefixes(&self, city: CityId, text: &[char]) -> Prefixes<TownId> {
+        let scope = self.scopes.towns_in.get(city.0 as usize).copied().flatten();
+        self.prefixes(scope, text).map(|v| TownId(v as u32))
     }
 
     /// The municipality (and town, when unique) of a 7-digit postal code.
@@ -274,41 +323,130 @@ impl Gazetteer {
         })
     }
 
-    /// Walks the fst along `scope` then `text`, collecting every final state.
-    fn prefixes(&self, scope: &[u8], text: &[char]) -> Vec<(u64, usize)> {
+    /// Walks the fst from a scope's start state along `text` (in key codes), collecting
+    /// every final state.
+    fn prefixes(&self, scope: Option<(usize, u64)>, text: &[char]) -> Prefixes<u64> {
+        let mut found = Prefixes {
+            items: [(0, 0); MAX_PREFIXES],
+            len: 0,
+        };
+        let Some((addr, start)) = scope else {
+            return found;
+        };
         let fst = self.map.as_fst();
-        let mut node = fst.root();
-        let mut out = fst::raw::Output::zero();
-        for b in scope {
-            match node.find_input(*b) {
-                Some(i) => {
-                    let t = node.transition(i);
-                    out = out.cat(t.out);
-                    node = fst.node(t.addr);
-                }
-                None => return Vec::new(),
-            }
-        }
-        let mut found = Vec::with_capacity(4);
-        let mut buf = [0u8; 4];
-        'chars: for (i, c) in text.iter().enumerate() {
-            for b in c.encode_utf8(&mut buf).bytes() {
-                match node.find_input(b) {
-                    Some(t) => {
-                        let t = node.transition(t);
-                        out = out.cat(t.out);
-                        node = fst.node(t.addr);
-                    }
-                    None => break 'chars,
-                }
+        let mut node = fst.node(addr);
+        let mut out = fst::raw::Output::new(start);
+        for (i, c) in text.iter().enumerate() {
+            let Some(code) = key_code(*c) else { break };
+            let ok = if code < tables::KEY_ONE_BYTE {
+                step(fst, &mut node, &mut out, code as u8)
+            } else {
+                let rest = code - tables::KEY_ONE_BYTE;
+                step(
+                    fst,
+                    &mut node,
+                    &mut out,
+                    (tables::KEY_ONE_BYTE + (rest >> 8)) as u8,
+                ) && step(fst, &mut node, &mut out, (rest & 0xFF) as u8)
+            };
+            if !ok {
+                break;
             }
             if node.is_final() {
                 found.push((out.cat(node.final_output()).value(), i + 1));
             }
         }
-        found.reverse();
+        found.items[..found.len].reverse();
         found
     }
+}
+
+/// One fst transition on `b`, if there is one.
+fn step<'f>(
+    fst: &'f fst::raw::Fst<&'static [u8]>,
+    node: &mut fst::raw::Node<'f>,
+    out: &mut fst::raw::Output,
+    b: u8,
+) -> bool {
+    match node.find_input(b) {
+        Some(i) => {
+            let t = node.transition(i);
+            *out = out.cat(t.out);
+            *node = fst.node(t.addr);
+            true
+        }
+        None => false,
+    }
+}
+
+/// The most names [`Gazetteer`] reports as prefixes of one text (the longest are kept).
+const MAX_PREFIXES: usize = 8;
+
+/// The names that start a text, longest first, each with the number of characters it
+/// covers: at most eight, kept inline so that lookups allocate nothing.
+///
+/// ```
+/// use mikiwame::address::gazetteer::gazetteer;
+/// let text: Vec<char> = "東京都新宿区".chars().collect();
+/// let found = gazetteer().prefecture_prefixes(&text);
+/// assert_eq!(found.len(), 2); // 東京都, then 東京
+/// assert_eq!(found[0].1, 3);
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct Prefixes<T> {
+    items: [(T, usize); MAX_PREFIXES],
+    len: usize,
+}
+
+impl Prefixes<u64> {
+    /// Adds a longer match, dropping the shortest when full.
+    fn push(&mut self, item: (u64, usize)) {
+        if self.len == MAX_PREFIXES {
+            self.items.copy_within(1.., 0);
+            self.len -= 1;
+        }
+        self.items[self.len] = item;
+        self.len += 1;
+    }
+
+    fn map<U: Copy>(self, f: impl Fn(u64) -> U) -> Prefixes<U> {
+        Prefixes {
+            items: self.items.map(|(v, n)| (f(v), n)),
+            len: self.len,
+        }
+    }
+}
+
+impl<T> std::ops::Deref for Prefixes<T> {
+    type Target = [(T, usize)];
+    fn deref(&self) -> &[(T, usize)] {
+        &self.items[..self.len]
+    }
+}
+
+impl<T> IntoIterator for Prefixes<T> {
+    type Item = (T, usize);
+    type IntoIter = std::iter::Take<std::array::IntoIter<(T, usize), MAX_PREFIXES>>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.into_iter().take(self.len)
+    }
+}
+
+/// The key code of a character as the build script assigned it (`None`: no name in the
+/// gazetteer contains it, so no lookup can go on past it).
+fn key_code(c: char) -> Option<u16> {
+    let cp = c as u32;
+    let (lo, hi) = tables::KEY_DENSE;
+    let v = if (lo..hi).contains(&cp) {
+        let i = 2 * (cp - lo) as usize;
+        u16::from_le_bytes([*KEY_CODES.get(i)?, *KEY_CODES.get(i + 1)?])
+    } else {
+        let i = tables::KEY_CODES_SPARSE
+            .binary_search_by_key(&c, |p| p.0)
+            .ok()?;
+        tables::KEY_CODES_SPARSE.get(i)?.1
+    };
+    v.checked_sub(1)
 }
 
 /// Decodes a town name: one byte for the 128 most frequent characters, two for the rest.

@@ -62,7 +62,8 @@ impl Address {
     /// The place part of the keys: prefecture, city and town (or, for Latin script,
     /// country, city and street), joined without separators.
     pub fn locality(&self) -> String {
-        let mut s = String::new();
+        // Room for the locality and the lot and unit parts that the keys append.
+        let mut s = String::with_capacity(96);
         match self.script {
             Script::Japanese => {
                 for part in [&self.prefecture, &self.city, &self.town]
@@ -208,6 +209,24 @@ fn push_tagged(s: &mut String, tag: char, n: Option<u32>) {
     if let Some(n) = n {
         s.push('|');
         s.push(tag);
-        s.push_str(&n.to_string());
+        push_number(s, n);
+    }
+}
+
+/// Appends a number in decimal without a formatter (keys are built for every order).
+fn push_number(s: &mut String, n: u32) {
+    let mut buf = [0u8; 10];
+    let mut i = buf.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for b in &buf[i..] {
+        s.push(char::from(*b));
     }
 }

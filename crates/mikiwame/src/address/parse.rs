@@ -98,10 +98,7 @@ impl Parser {
         };
         self.fill_names(&place);
         self.check_postal(&place);
-        let has_chome = place
-            .town
-            .map(|t| self.g.town(t).has_chome)
-            .unwrap_or(false);
+        let has_chome = place.town.is_some_and(|t| self.g.town_has_chome(t));
         let after_lot = self.read_lot(place.end, place.town.is_some(), has_chome);
         self.read_unit(after_lot, self.d.len());
         if self.a.banchi.is_none() && self.a.chome.is_none() {
@@ -184,6 +181,7 @@ impl Parser {
         let n = self.m.len();
         let mut i = 0;
         while i < n {
+            let labelled = matches!(self.m[i], 'T' | 't' | '電');
             for label in [
                 "TEL:",
                 "TEL",
@@ -195,7 +193,7 @@ impl Parser {
                 "電話:",
                 "電話",
             ] {
-                if self.starts_with(i, label) {
+                if labelled && self.starts_with(i, label) {
                     let end = i + label.chars().count();
                     let (digits, to) = self.digit_run(end);
                     if digits >= 10 {
@@ -706,7 +704,7 @@ impl Parser {
         }
         if let Some(town) = p.town {
             let t = self.g.town(town);
-            self.a.town = Some(t.name.to_string());
+            self.a.town = Some(t.name);
             if !t.kana.is_empty() {
                 self.a.town_kana = Some(t.kana);
             }
