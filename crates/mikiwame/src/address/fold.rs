@@ -177,7 +177,12 @@ pub fn fold_width(input: &str) -> String {
 
 /// [`fold_width`] as characters (what the parser works on).
 pub fn fold_width_chars(input: &str) -> Vec<char> {
-    if input.chars().all(is_fast) {
+    // Nearly every address is ASCII, kana and common kanji: check that cheaply before the
+    // full test (the bulk of the check is this one comparison per character).
+    let fast = input
+        .chars()
+        .all(|c| (' '..='~').contains(&c) || ('\u{4E00}'..='\u{9FFF}').contains(&c) || is_fast(c));
+    if fast {
         fold_fast(input)
     } else {
         let nfkc: String = input.nfkc().collect();
@@ -188,8 +193,18 @@ pub fn fold_width_chars(input: &str) -> Vec<char> {
 fn fold_fast(input: &str) -> Vec<char> {
     let mut out: Vec<char> = Vec::with_capacity(input.len());
     let mut chars = input.chars().peekable();
+    // Set when a character may need the dash pass below (anything dash-like but '-').
+    let mut dashy = false;
     while let Some(c) = chars.next() {
         let mapped = match c {
+            // Most characters stay as they are and can be no dash: decide them first.
+            '!'..='}'
+            | '\u{3041}'..='\u{3096}'
+            | '\u{30A1}'..='\u{30FA}'
+            | '\u{4E00}'..='\u{9FFF}' => {
+                out.push(c);
+                continue;
+            }
             '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
             '\u{FF61}'..='\u{FF9F}' => {
                 let idx = (c as u32 - 0xFF61) as usize;
@@ -222,10 +237,14 @@ fn fold_fast(input: &str) -> Vec<char> {
         if mapped == ' ' && matches!(out.last(), Some(' ') | None) {
             continue;
         }
+        dashy |= mapped != '-' && (is_dash(mapped) || is_long_vowel(mapped));
         out.push(mapped);
     }
     while out.last() == Some(&' ') {
         out.pop();
+    }
+    if !dashy {
+        return out;
     }
     // Dashes: a long-vowel mark is a hyphen only between digits (1ー2), never in コーポ.
     let n = out.len();
@@ -279,12 +298,12 @@ pub fn fold_char(prev: Option<char>, c: char, next: Option<char>) -> char {
     if let Some(v) = lookup_variant(c) {
         return v;
     }
-    let between_kanji = prev.is_some_and(is_kanji) && next.is_some_and(is_kanji);
+    let between_kanji = || prev.is_some_and(is_kanji) && next.is_some_and(is_kanji);
     match c {
         'ヶ' | 'ヵ' => 'ケ',
-        'が' | 'ガ' | 'ケ' if between_kanji => 'ケ',
-        'ッ' | 'っ' if between_kanji => 'ツ',
-        'ノ' | '之' if between_kanji => 'の',
+        'が' | 'ガ' | 'ケ' if between_kanji() => 'ケ',
+        'ッ' | 'っ' if between_kanji() => 'ツ',
+        'ノ' | '之' if between_kanji() => 'の',
         _ => c,
     }
 }
@@ -302,12 +321,13 @@ pub fn fold_for_match(input: &str) -> String {
 
 /// Applies [`fold_char`] along a display-form character slice.
 pub fn fold_chars(display: &[char]) -> Vec<char> {
-    (0..display.len())
-        .map(|i| {
-            let prev = if i > 0 { Some(display[i - 1]) } else { None };
-            fold_char(prev, display[i], display.get(i + 1).copied())
-        })
-        .collect()
+    let mut out = Vec::with_capacity(display.len());
+    let mut prev = None;
+    for (i, c) in display.iter().enumerate() {
+        out.push(fold_char(prev, *c, display.get(i + 1).copied()));
+        prev = Some(*c);
+    }
+    out
 }
 
 #[cfg(test)]

@@ -181,19 +181,23 @@ impl Parser {
         let n = self.m.len();
         let mut i = 0;
         while i < n {
-            let labelled = matches!(self.m[i], 'T' | 't' | '電');
-            for label in [
-                "TEL:",
-                "TEL",
-                "Tel:",
-                "Tel",
-                "tel:",
-                "電話番号:",
-                "電話番号",
-                "電話:",
-                "電話",
-            ] {
-                if labelled && self.starts_with(i, label) {
+            let labels: &[&str] = if matches!(self.m[i], 'T' | 't' | '電') {
+                &[
+                    "TEL:",
+                    "TEL",
+                    "Tel:",
+                    "Tel",
+                    "tel:",
+                    "電話番号:",
+                    "電話番号",
+                    "電話:",
+                    "電話",
+                ]
+            } else {
+                &[]
+            };
+            for label in labels {
+                if self.starts_with(i, label) {
                     let end = i + label.chars().count();
                     let (digits, to) = self.digit_run(end);
                     if digits >= 10 {
@@ -770,7 +774,9 @@ impl Parser {
             Go,
             None,
         }
-        let mut nums: Vec<(u32, Label, usize)> = Vec::new(); // value, label, digits
+        // value, label, digits; at most eight numbers are read.
+        let mut nums_buf = [(0u32, Label::None, 0usize); 8];
+        let mut n_nums = 0;
         let mut i = self.first_content(pos);
         let mut hyphens = false;
         let mut markers = false;
@@ -796,7 +802,7 @@ impl Parser {
             };
             // A number glued to letters that follow (7千鳥ビル, 2F) is not a lot number.
             let after = i + used;
-            if nums.is_empty() && self.glued_to_name(after) {
+            if n_nums == 0 && self.glued_to_name(after) {
                 break;
             }
             let mut j = after;
@@ -819,7 +825,8 @@ impl Parser {
             if label != Label::None {
                 markers = true;
             }
-            nums.push((value, label, digits));
+            nums_buf[n_nums] = (value, label, digits);
+            n_nums += 1;
             end = j;
             // 甲/乙/丙 after a lot number.
             if let Some(c) = self.m.get(j).copied() {
@@ -857,10 +864,11 @@ impl Parser {
                 }
                 _ => break,
             }
-            if nums.len() >= 8 {
+            if n_nums >= nums_buf.len() {
                 break;
             }
         }
+        let nums = &nums_buf[..n_nums];
         if nums.is_empty() {
             return pos;
         }
@@ -955,8 +963,13 @@ impl Parser {
 
     /// Reads building, floor, room and forwarding ID from `from..to`.
     fn read_unit(&mut self, from: usize, to: usize) {
-        let seg: Vec<char> = self.m[from.min(to)..to].to_vec();
-        let dseg: Vec<char> = self.d[from.min(to)..to].to_vec();
+        let from = from.min(to);
+        if self.m[from..to].iter().all(|c| *c == ' ') {
+            return;
+        }
+        let m = Rc::clone(&self.m);
+        let seg = &m[from..to];
+        let dseg = &self.d[from..to];
         let mut used = vec![false; seg.len()];
         let n = seg.len();
         let mut i = 0;
@@ -1001,7 +1014,7 @@ impl Parser {
                 }
             }
             // Floors: 地下1階, B1F, B1階, 3F, 3階, 三階.
-            if let Some((floor, end)) = floor_at(&seg, i) {
+            if let Some((floor, end)) = floor_at(seg, i) {
                 if self.a.floor.is_none() {
                     self.a.floor = Some(Floor(floor));
                 }
@@ -1010,7 +1023,7 @@ impl Parser {
                 continue;
             }
             // Rooms with a marker: #101, No.101, Room 101, 101号室, 101室, 101号 (at the end).
-            if let Some((room, start, end)) = room_at(&seg, i) {
+            if let Some((room, start, end)) = room_at(seg, i) {
                 if self.a.room.is_none() || start < i {
                     self.a.room = Some(room);
                 }
@@ -1022,25 +1035,39 @@ impl Parser {
         }
         // A bare trailing number (or A-102, A102) after the building name: the room.
         if self.a.room.is_none() {
-            if let Some((room, start, end)) = trailing_room(&seg, &used) {
+            if let Some((room, start, end)) = trailing_room(seg, &used) {
                 self.a.room = Some(room);
                 mark(&mut used, start, end);
             }
         }
         // What is left is the building name.
-        let building: String = dseg
-            .iter()
-            .zip(&used)
-            .map(|(c, u)| if *u || is_bracket(*c) { ' ' } else { *c })
-            .collect();
-        let building = building
-            .split(' ')
-            .filter(|w| !w.is_empty() && w.chars().any(|c| c.is_alphanumeric()))
-            .collect::<Vec<_>>()
-            .join(" ");
+        if self.a.building.is_some() {
+            return;
+        }
+        // Words of what is left (brackets and used characters split words), joined by one
+        // space; words without a letter or digit are dropped.
+        let mut building = String::new();
+        let mut word_start = None;
+        for i in 0..=dseg.len() {
+            let blank = i == dseg.len() || used[i] || is_bracket(dseg[i]) || dseg[i] == ' ';
+            match (blank, word_start) {
+                (false, None) => word_start = Some(i),
+                (true, Some(w)) => {
+                    let word = &dseg[w..i];
+                    if word.iter().any(|c| c.is_alphanumeric()) {
+                        if !building.is_empty() {
+                            building.push(' ');
+                        }
+                        building.extend(word);
+                    }
+                    word_start = None;
+                }
+                _ => {}
+            }
+        }
         let building =
             building.trim_matches(|c: char| c == '-' || c == ',' || c == '、' || c == ' ');
-        if !building.is_empty() && self.a.building.is_none() {
+        if !building.is_empty() {
             self.a.building = Some(building.to_string());
         }
     }
