@@ -27,7 +27,7 @@ const AMBIGUOUS: u64 = 1 << 40;
 const NO_TOWN: u64 = 0xFFFF_FFFF;
 
 /// Key codes below this are one byte; the rest are two, the first at or above this.
-const KEY_ONE_BYTE: usize = 0xC0;
+const KEY_ONE_BYTE: usize = 0xF0;
 /// The range of code points with a dense key-code table (kana and CJK ideographs).
 const KEY_DENSE_START: u32 = 0x3000;
 const KEY_DENSE_END: u32 = 0xA000;
@@ -286,7 +286,7 @@ fn main() {
     let mut key_ranked: Vec<(char, u64)> = key_freq.into_iter().collect();
     key_ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     assert!(
-        key_ranked.len() <= KEY_ONE_BYTE + 64 * 256,
+        key_ranked.len() <= KEY_ONE_BYTE + (256 - KEY_ONE_BYTE) * 256,
         "too many distinct characters for the key codes"
     );
     let key_code: std::collections::HashMap<char, u16> = key_ranked

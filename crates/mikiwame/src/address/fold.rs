@@ -177,20 +177,18 @@ pub fn fold_width(input: &str) -> String {
 
 /// [`fold_width`] as characters (what the parser works on).
 pub fn fold_width_chars(input: &str) -> Vec<char> {
-    // Nearly every address is ASCII, kana and common kanji: check that cheaply before the
-    // full test (the bulk of the check is this one comparison per character).
-    let fast = input
-        .chars()
-        .all(|c| (' '..='~').contains(&c) || ('\u{4E00}'..='\u{9FFF}').contains(&c) || is_fast(c));
-    if fast {
-        fold_fast(input)
-    } else {
-        let nfkc: String = input.nfkc().collect();
-        fold_fast(&nfkc)
+    match fold_fast(input, true) {
+        Some(out) => out,
+        None => {
+            let nfkc: String = input.nfkc().collect();
+            fold_fast(&nfkc, false).unwrap_or_default()
+        }
     }
 }
 
-fn fold_fast(input: &str) -> Vec<char> {
+/// The table-driven fold. With `bail`, gives up (`None`) at the first character the
+/// table does not fold fully, so that the caller can apply NFKC first.
+fn fold_fast(input: &str, bail: bool) -> Option<Vec<char>> {
     let mut out: Vec<char> = Vec::with_capacity(input.len());
     let mut chars = input.chars().peekable();
     // Set when a character may need the dash pass below (anything dash-like but '-').
@@ -205,8 +203,13 @@ fn fold_fast(input: &str) -> Vec<char> {
                 out.push(c);
                 continue;
             }
+            c if bail && !is_fast(c) => return None,
             '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
             '\u{FF61}'..='\u{FF9F}' => {
+                // A mark that NFKC would change must not be folded into the kana here.
+                if bail && chars.peek().is_some_and(|n| !is_fast(*n)) {
+                    return None;
+                }
                 let idx = (c as u32 - 0xFF61) as usize;
                 let full = HALF_KANA.chars().nth(idx).unwrap_or(c);
                 match chars.peek() {
@@ -244,7 +247,7 @@ fn fold_fast(input: &str) -> Vec<char> {
         out.pop();
     }
     if !dashy {
-        return out;
+        return Some(out);
     }
     // Dashes: a long-vowel mark is a hyphen only between digits (1ー2), never in コーポ.
     let n = out.len();
@@ -262,7 +265,7 @@ fn fold_fast(input: &str) -> Vec<char> {
             out[i] = '-';
         }
     }
-    out
+    Some(out)
 }
 
 fn neighbours_are_digits(s: &[char], i: usize) -> bool {
@@ -321,11 +324,24 @@ pub fn fold_for_match(input: &str) -> String {
 
 /// Applies [`fold_char`] along a display-form character slice.
 pub fn fold_chars(display: &[char]) -> Vec<char> {
+    let bits = variant_bits();
     let mut out = Vec::with_capacity(display.len());
-    let mut prev = None;
-    for (i, c) in display.iter().enumerate() {
-        out.push(fold_char(prev, *c, display.get(i + 1).copied()));
-        prev = Some(*c);
+    for (i, &c) in display.iter().enumerate() {
+        // Most characters are neither variants nor context-folded: one bit test.
+        let cp = c as u32;
+        let plain = c.is_ascii()
+            || (cp < 0x10000
+                && bits[(cp >> 6) as usize] & (1 << (cp & 63)) == 0
+                && !matches!(
+                    c,
+                    'ヶ' | 'ヵ' | 'が' | 'ガ' | 'ケ' | 'ッ' | 'っ' | 'ノ' | '之'
+                ));
+        out.push(if plain {
+            c
+        } else {
+            let prev = i.checked_sub(1).map(|p| display[p]);
+            fold_char(prev, c, display.get(i + 1).copied())
+        });
     }
     out
 }

@@ -84,10 +84,28 @@ struct Place {
 
 impl Parser {
     fn run(&mut self) {
-        self.drop_oaza();
-        self.blank_care_of();
-        self.blank_phones();
-        self.blank_postal_codes();
+        // One pass finds which of the stripping steps can apply at all; most addresses
+        // need none of them.
+        let (mut oaza, mut care_of, mut phone, mut postal_mark) = (false, false, false, false);
+        for c in self.m.iter() {
+            match c {
+                '大' => oaza = true,
+                '様' | '気' | '/' => care_of = true,
+                'T' | 't' | '電' | '0' => phone = true,
+                '〒' | '\u{3020}' | '\u{3036}' => postal_mark = true,
+                _ => {}
+            }
+        }
+        if oaza {
+            self.drop_oaza();
+        }
+        if care_of {
+            self.blank_care_of();
+        }
+        if phone {
+            self.blank_phones();
+        }
+        self.blank_postal_codes(postal_mark);
         let start = self.first_content(0);
         let place = self
             .read_place(start)
@@ -142,9 +160,6 @@ impl Parser {
 
     /// 山田様方 / 山田気付 / c/o Yamada: the receiver is someone else.
     fn blank_care_of(&mut self) {
-        if !self.m.iter().any(|c| matches!(c, '様' | '気' | '/')) {
-            return;
-        }
         for marker in ["様方", "気付", "様気付"] {
             while let Some(at) = self.find(0, marker) {
                 // The name before the marker runs back to a space, a digit or a bracket.
@@ -240,11 +255,15 @@ impl Parser {
     }
 
     /// 〒154-0001 anywhere, or NNN-NNNN at the start: the postal code.
-    fn blank_postal_codes(&mut self) {
+    fn blank_postal_codes(&mut self, marked_anywhere: bool) {
         let n = self.m.len();
         let mut i = 0;
         let mut seen_content = false;
         while i < n {
+            // Without a 〒 mark only a code at the very start counts.
+            if seen_content && !marked_anywhere {
+                break;
+            }
             let marked = matches!(self.m[i], '〒' | '\u{3020}' | '\u{3036}');
             let at_start = !seen_content;
             if self.m[i] != ' ' {
