@@ -1173,10 +1173,15 @@ fn room_at(seg: &[char], i: usize) -> Option<(String, usize, usize)> {
         }
         at
     };
-    // Prefix markers.
-    for marker in [
-        "#", "No", "NO", "no", "Room", "ROOM", "room", "Rm", "RM", "rm",
-    ] {
+    // Prefix markers (checked only where one can start).
+    let markers: &[&str] = if matches!(seg.get(i), Some('#' | 'N' | 'n' | 'R' | 'r')) {
+        &[
+            "#", "No", "NO", "no", "Room", "ROOM", "room", "Rm", "RM", "rm",
+        ]
+    } else {
+        &[]
+    };
+    for marker in markers {
         if starts(i, marker) && (i == 0 || !seg[i - 1].is_ascii_alphanumeric()) {
             let at = skip_spaces(i + marker.chars().count());
             if let Some((room, end)) = room_token(seg, at) {
