@@ -337,6 +337,10 @@ impl Gazetteer {
         let mut node = fst.node(addr);
         let mut out = fst::raw::Output::new(start);
         for (i, c) in text.iter().enumerate() {
+            // A leaf: no longer name can match (saves a failing probe per lookup).
+            if node.is_empty() {
+                break;
+            }
             let Some(code) = key_code(*c) else { break };
             let ok = if code < tables::KEY_ONE_BYTE {
                 step(fst, &mut node, &mut out, code as u8)
@@ -362,6 +366,7 @@ impl Gazetteer {
 }
 
 /// One fst transition on `b`, if there is one.
+#[inline(always)]
 fn step<'f>(
     fst: &'f fst::raw::Fst<&'static [u8]>,
     node: &mut fst::raw::Node<'f>,
