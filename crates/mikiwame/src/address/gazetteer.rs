@@ -7,6 +7,13 @@
 //! the input and report every name that is a prefix of it, so the parser can take the
 //! longest and fall back to shorter ones.
 //!
+//! Names in the keys are not UTF-8 but *key codes*: the build script ranks the ~2,500
+//! characters of all names by frequency and gives the 240 most frequent one byte and the
+//! rest two (lead byte 0xF0-0xFF), a prefix-free code. A walk costs per fst transition, so
+//! this makes a lookup about 2.3x cheaper than walking UTF-8 (three bytes per kanji). The
+//! start state of every lookup scope (prefectures, a prefecture's cities, a city's towns)
+//! is found once when the gazetteer is first used.
+//!
 //! ```
 //! use mikiwame::address::gazetteer::gazetteer;
 //! let g = gazetteer();
