@@ -278,8 +278,9 @@ impl Gazetteer {
     /// with the number of characters it covers. `text` is in match form
     /// ([`super::fold::fold_for_match`]).
     pub fn prefecture_prefixes(&self, text: &[char]) -> Prefixes<PrefId> {
-        self.prefixes(self.scopes.prefectures, text)
-            .map(|v| PrefId(v as u8))
+        self.prefixes(self.scopes.prefectures, text, PrefId(0), |v| {
+            PrefId(v as u8)
+        })
     }
 
     /// Every municipality name that starts `text`, longest first. With a prefecture, only
@@ -290,7 +291,8 @@ impl Gazetteer {
             Some(p) => self.scopes.cities_in.get(p.0 as usize).copied().flatten(),
             None => self.scopes.cities,
         };
-        self.prefixes(scope, text).map(|v| {
+        let none = CityMatch::Unique(CityId(0));
+        self.prefixes(scope, text, none, |v| {
             let id = CityId((v & 0xFFFF) as u16);
             if v & AMBIGUOUS != 0 {
                 CityMatch::Ambiguous(id)
@@ -303,7 +305,7 @@ impl Gazetteer {
     /// Every town of `city` whose name starts `text`, longest first.
     pub fn town_prefixes(&self, city: CityId, text: &[char]) -> Prefixes<TownId> {
         let scope = self.scopes.towns_in.get(city.0 as usize).copied().flatten();
-        self.prefixes(scope, text).map(|v| TownId(v as u32))
+        self.prefixes(scope, text, TownId(0), |v| TownId(v as u32))
     }
 
     /// The municipality (and town, when unique) of a 7-digit postal code.
@@ -331,10 +333,16 @@ impl Gazetteer {
     }
 
     /// Walks the fst from a scope's start state along `text` (in key codes), collecting
-    /// every final state.
-    fn prefixes(&self, scope: Option<(usize, u64)>, text: &[char]) -> Prefixes<u64> {
+    /// every final state, converted by `id` (`blank` fills the unused slots).
+    fn prefixes<T: Copy>(
+        &self,
+        scope: Option<(usize, u64)>,
+        text: &[char],
+        blank: T,
+        id: impl Fn(u64) -> T,
+    ) -> Prefixes<T> {
         let mut found = Prefixes {
-            items: [(0, 0); MAX_PREFIXES],
+            items: [(blank, 0); MAX_PREFIXES],
             len: 0,
         };
         let Some((addr, start)) = scope else {
@@ -364,7 +372,7 @@ impl Gazetteer {
                 break;
             }
             if node.is_final() {
-                found.push((out.cat(node.final_output()).value(), i + 1));
+                found.push((id(out.cat(node.final_output()).value()), i + 1));
             }
         }
         found.items[..found.len].reverse();
@@ -410,22 +418,15 @@ pub struct Prefixes<T> {
     len: usize,
 }
 
-impl Prefixes<u64> {
+impl<T: Copy> Prefixes<T> {
     /// Adds a longer match, dropping the shortest when full.
-    fn push(&mut self, item: (u64, usize)) {
+    fn push(&mut self, item: (T, usize)) {
         if self.len == MAX_PREFIXES {
             self.items.copy_within(1.., 0);
             self.len -= 1;
         }
         self.items[self.len] = item;
         self.len += 1;
-    }
-
-    fn map<U: Copy>(self, f: impl Fn(u64) -> U) -> Prefixes<U> {
-        Prefixes {
-            items: self.items.map(|(v, n)| (f(v), n)),
-            len: self.len,
-        }
     }
 }
 
