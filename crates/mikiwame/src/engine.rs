@@ -330,6 +330,11 @@ impl Engine {
         }
     }
 
+    /// How many threads a batch is scored on (1: on the calling thread only).
+    pub fn threads(&self) -> usize {
+        self.thread_count()
+    }
+
     fn thread_count(&self) -> usize {
         self.threads.unwrap_or_else(|| {
             std::env::var("RAYON_NUM_THREADS")
@@ -411,7 +416,7 @@ impl Engine {
                 ));
             }
         }
-        let links = linking::link(&batch, &*self.history, th);
+        let links = linking::link_with(&batch, &*self.history, th, parallel);
         let mut linked: Vec<Vec<ReasonCode>> = vec![Vec::new(); rows.len()];
         let mut emails: Vec<Option<String>> = vec![None; rows.len()];
         for ((pos, codes), (obs, _)) in positions.into_iter().zip(links).zip(batch) {

@@ -399,21 +399,26 @@ pub(crate) struct NameFlags {
 }
 
 impl NameFlags {
-    pub(crate) fn of(order: &crate::order::Order) -> NameFlags {
+    /// The flags of an order's names; `folded` holds [`fold_name`] of the buyer's and the
+    /// receiver's names (folded once per order, in [`super::Facts`]).
+    pub(crate) fn of(order: &crate::order::Order, folded: &[Option<String>; 2]) -> NameFlags {
         let mut f = NameFlags::default();
-        for p in order.buyer.iter().chain(order.shipping.iter()) {
+        let parties = [order.buyer.as_ref(), order.shipping.as_ref()];
+        for (p, folded) in parties.into_iter().zip(folded) {
+            let (Some(p), Some(folded)) = (p, folded) else {
+                continue;
+            };
             let Some(name) = p.name.as_deref() else {
                 continue;
             };
-            let folded = fold_name(name);
             let kana = p.name_kana.as_deref().map(fold_name);
-            let dummy = super::dummy::is_dummy_folded(&folded);
+            let dummy = super::dummy::is_dummy_folded(folded);
             f.dummy |= dummy;
-            f.celebrity |= is_celebrity_folded(&folded, kana.as_deref());
-            f.gibberish |= !dummy && is_gibberish_folded(name, &folded);
+            f.celebrity |= is_celebrity_folded(folded, kana.as_deref());
+            f.gibberish |= !dummy && is_gibberish_folded(name, folded);
             f.mismatch |= kana
                 .as_deref()
-                .is_some_and(|k| reading_mismatch_folded(name, &folded, k));
+                .is_some_and(|k| reading_mismatch_folded(name, folded, k));
         }
         f
     }
