@@ -235,19 +235,18 @@ impl Batch {
     fn rows(&self, parallel: bool) -> Vec<Row> {
         match self {
             Batch::Jsonl { bytes, lines } => {
-                let parse = |(n, range): &(u64, std::ops::Range<usize>)| {
-                    match std::str::from_utf8(&bytes[range.clone()]) {
-                        Ok(text) => parse_json_row(text, *n),
-                        Err(_) => Err(BadRow {
-                            order_id: None,
-                            error: RowError {
-                                row: *n,
-                                field: String::new(),
-                                message: "the line is not valid UTF-8: save the file as UTF-8"
-                                    .into(),
-                            },
-                        }),
-                    }
+                let parse = |(n, range): &(u64, std::ops::Range<usize>)| match std::str::from_utf8(
+                    &bytes[range.clone()],
+                ) {
+                    Ok(text) => parse_json_row(text, *n),
+                    Err(_) => Err(BadRow {
+                        order_id: None,
+                        error: RowError {
+                            row: *n,
+                            field: String::new(),
+                            message: "the line is not valid UTF-8: save the file as UTF-8".into(),
+                        },
+                    }),
                 };
                 if parallel {
                     lines.par_iter().with_min_len(256).map(parse).collect()
@@ -320,7 +319,8 @@ fn read_csv_records(
     let columns = std::sync::Arc::new(CsvColumns::from_header(header.iter()).map_err(usage)?);
     let mut records = reader.into_records();
     loop {
-        let mut batch: Vec<Result<csv::StringRecord, BadRow>> = Vec::with_capacity(chunk.min(1 << 16));
+        let mut batch: Vec<Result<csv::StringRecord, BadRow>> =
+            Vec::with_capacity(chunk.min(1 << 16));
         for rec in records.by_ref().take(chunk) {
             match rec {
                 Ok(r) => batch.push(Ok(r)),
@@ -384,8 +384,7 @@ fn serialize(
             OutputFormat::Jsonl => {
                 let mut buf = Vec::with_capacity(block.len() * 256);
                 for a in block {
-                    serde_json::to_writer(&mut buf, a)
-                        .map_err(|e| CliError::Internal(format!("cannot write output: {e}")))?;
+                    a.write_json(&mut buf);
                     buf.push(b'\n');
                 }
                 Ok(buf)

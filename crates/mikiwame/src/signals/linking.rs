@@ -18,7 +18,9 @@
 //! assert!(found.iter().all(|codes| codes == &[ReasonCode::SharedContactManyNames]));
 //! ```
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+
+use super::fxhash::{BuildFx, FxHashSet as HashSet, FxHasher};
 
 use super::{ReasonCode, Thresholds};
 use crate::history::{History, LinkKey, Observation};
@@ -135,7 +137,7 @@ fn decide_group(
     out: &mut Vec<(u32, ReasonCode)>,
 ) {
     let batch_ids: HashSet<&str> = if stored.is_empty() {
-        HashSet::new()
+        HashSet::default()
     } else {
         members
             .iter()
@@ -201,27 +203,6 @@ fn decide_group(
         })
     });
 }
-
-/// FxHash (as in rustc): the groups are keyed by short strings, where SipHash's
-/// protection against crafted collisions costs more than it buys in a batch job.
-#[derive(Default, Clone, Copy)]
-struct FxHasher(u64);
-
-impl std::hash::Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
-        }
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-type BuildFx = std::hash::BuildHasherDefault<FxHasher>;
 
 /// A key with its hash computed once, up front (in parallel when linking is).
 #[derive(Clone, Copy)]
@@ -431,7 +412,11 @@ mod tests {
                     .chain([own])
                     .collect();
                 (
-                    obs(&i.to_string(), &format!("n{}", i % 13), Some(i * 97 % 20_000)),
+                    obs(
+                        &i.to_string(),
+                        &format!("n{}", i % 13),
+                        Some(i * 97 % 20_000),
+                    ),
                     shared,
                 )
             })
@@ -441,10 +426,11 @@ mod tests {
             .num_threads(3)
             .build()
             .unwrap();
-        let parallel =
-            pool.install(|| link_with(&batch, &NoHistory, &Thresholds::default(), true));
+        let parallel = pool.install(|| link_with(&batch, &NoHistory, &Thresholds::default(), true));
         assert_eq!(serial, parallel);
-        assert!(serial.iter().any(|c| c.contains(&ReasonCode::SharedContactManyNames)));
+        assert!(serial
+            .iter()
+            .any(|c| c.contains(&ReasonCode::SharedContactManyNames)));
         assert!(serial.iter().any(|c| c.contains(&ReasonCode::BurstOrders)));
         assert!(serial.iter().all(|c| c.windows(2).all(|w| w[0] < w[1])));
     }

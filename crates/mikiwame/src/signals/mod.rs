@@ -12,6 +12,7 @@ pub mod address;
 mod codes;
 pub mod contact;
 pub mod dummy;
+mod fxhash;
 pub mod history;
 pub mod linking;
 pub mod names;
@@ -171,7 +172,11 @@ impl Facts {
                 .map(names::fold_name)
         };
         let folded_names = [fold(&order.buyer), fold(&order.shipping)];
-        let name = folded_names.iter().flatten().find(|n| !n.is_empty()).cloned();
+        let name = folded_names
+            .iter()
+            .flatten()
+            .find(|n| !n.is_empty())
+            .cloned();
         let ship_to = order.ship_to();
         let address = ship_to.and_then(parse_address);
         let address_key = address.as_ref().and_then(address_link_key);

@@ -1,8 +1,8 @@
 //! Order signals: `high_risk_items`, `high_amount`, `night_order`, `new_account`,
 //! `billing_shipping_mismatch`.
 
+use super::fxhash::FxHashMap as HashMap;
 use crate::address::fold::fold_width_chars;
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use super::names::data_lines;
@@ -59,7 +59,9 @@ pub fn is_high_risk_item(item: &Item, thresholds: &Thresholds) -> bool {
     };
     // Categories are nearly always codes such as `gift_card`, which fold to themselves:
     // look them up as they are, without folding into a new string.
-    let plain = cat.bytes().all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'_'))
+    let plain = cat
+        .bytes()
+        .all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'_'))
         && !cat.starts_with('_')
         && !cat.ends_with('_');
     let risk = if plain {
@@ -152,7 +154,12 @@ mod tests {
             category: Some(c.into()),
             ..Default::default()
         };
-        for c in ["gift_card", "Gift Card", "ＧＩＦＴ－ＣＡＲＤ", " gift-card "] {
+        for c in [
+            "gift_card",
+            "Gift Card",
+            "ＧＩＦＴ－ＣＡＲＤ",
+            " gift-card ",
+        ] {
             assert!(is_high_risk_item(&item(c), &t), "{c}");
         }
         assert!(!is_high_risk_item(&item("book"), &t));
