@@ -26,6 +26,8 @@ use serde_json::{Map, Value};
 use crate::error::{Error, Result};
 use crate::timestamp::Timestamp;
 
+mod scan;
+
 /// One order.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Order {
@@ -199,9 +201,11 @@ pub type Row = std::result::Result<Order, BadRow>;
 /// assert_eq!((bad.order_id.as_deref(), bad.error.row, bad.error.field.as_str()), (Some("7"), 3, "buyer.phone"));
 /// ```
 pub fn parse_json_row(line: &str, row: u64) -> Row {
-    // Fast path: most rows are well typed and read straight into an `Order`, without the
-    // intermediate `Value`; anything unusual goes the lenient way, which also words errors.
-    if let Ok(mut order) = serde_json::from_str::<Order>(line) {
+    // Fast paths: most rows are well typed and read straight into an `Order` in one pass
+    // (`scan`), or else through serde's derive, without the intermediate `Value`; anything
+    // unusual goes the lenient way, which also words errors.
+    let typed = scan::order(line).or_else(|| serde_json::from_str::<Order>(line).ok());
+    if let Some(mut order) = typed {
         if order.tidy() {
             return Ok(order);
         }
