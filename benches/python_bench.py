@@ -110,7 +110,9 @@ def main() -> None:
     loop_s = median_time(loop, args.repeats) * len(df) / len(sample)
     pandas_s = median_time(lambda: pandas_reference(df), args.repeats)
 
-    print(f"rows: {len(df):,}; cores: {os.cpu_count()}; repeats: {args.repeats} (medians)")
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"rows: {len(df):,}; cores: {os.cpu_count()}; repeats: {args.repeats} (medians); "
+          f"load average at the end: {load}")
     print(f"per-row loop timed on {len(sample):,} rows and scaled to {len(df):,}")
     print()
     print("| method | seconds | rows/s | vs score_frame |")
