@@ -8,14 +8,15 @@
 # command RUNS times, interleaved (so that load changes hit every command alike), and
 # reports medians of wall time and of CPU time (user + sys), orders/s and the ratio to the
 # baseline. Set CHRT="chrt -f 10" (as root) to run the commands at real-time priority, so
-# that other processes on a shared machine do not preempt them.
+# that other processes on a shared machine do not preempt them; SKIP_BUILD=1 uses the
+# binaries already in $CARGO_TARGET_DIR/release.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-200000}
 RUNS=${2:-3}
 CHRT=${CHRT:-}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-target}
-cargo build --release --quiet -p mikiwame-cli -p mikiwame-benches --bins 2>/dev/null
+[ -n "${SKIP_BUILD:-}" ] || cargo build --release --quiet -p mikiwame-cli -p mikiwame-benches --bins 2>/dev/null
 BIN=$CARGO_TARGET_DIR/release
 DATA=$(mktemp -d)
 trap 'rm -rf "$DATA"' EXIT

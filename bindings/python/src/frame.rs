@@ -61,18 +61,30 @@ impl Columns {
 
     /// Builds the orders and scores them; call inside the engine's pool, without the GIL.
     /// Row numbers in errors are 1-based positions in the frame.
+    ///
+    /// Rows are scored in chunks of [`CHUNK`] and linked within each, as `mikiwame score`
+    /// does: the working memory of a chunk (orders, signals) is reused by the next instead
+    /// of a whole frame's worth being allocated, faulted in and freed at once.
     pub(crate) fn score(&self, engine: &mikiwame::Engine) -> PyResult<Vec<Assessment>> {
-        let rows: Vec<Row> = (0..self.rows)
-            .into_par_iter()
-            .with_min_len(1024)
-            .map(|i| {
-                self.header
-                    .order_from(|c| self.cells.get(c)?[i].as_deref(), i as u64 + 1)
-            })
-            .collect();
-        Ok(engine.score_rows(&rows))
+        let mut out = Vec::with_capacity(self.rows);
+        for start in (0..self.rows).step_by(CHUNK) {
+            let end = (start + CHUNK).min(self.rows);
+            let rows: Vec<Row> = (start..end)
+                .into_par_iter()
+                .with_min_len(1024)
+                .map(|i| {
+                    self.header
+                        .order_from(|c| self.cells.get(c)?[i].as_deref(), i as u64 + 1)
+                })
+                .collect();
+            out.extend(engine.score_rows(&rows));
+        }
+        Ok(out)
     }
 }
+
+/// Rows scored (and linked) together: the default `--chunk-size` of `mikiwame score`.
+const CHUNK: usize = 65_536;
 
 /// One cell as text: None, NaN, `pandas.NA` and `NaT` are missing; numbers are written
 /// without a trailing `.0` (a card BIN in a float column stays `411111`); dates and times

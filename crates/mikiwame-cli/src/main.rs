@@ -18,6 +18,7 @@ use clap::{Parser, Subcommand};
 
 /// mimalloc instead of the system allocator: scoring allocates many small strings, and
 /// glibc's malloc costs about a fifth of the instructions and contends between threads.
+#[cfg(feature = "mimalloc")]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
