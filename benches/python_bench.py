@@ -22,9 +22,13 @@ import statistics
 import tempfile
 import time
 
-import pandas as pd
+# numpy's OpenBLAS threads spin for a while after each numpy call (generating the frame)
+# and would take CPU from the scoring threads being measured.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import mikiwame
+import pandas as pd  # noqa: E402
+
+import mikiwame  # noqa: E402
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 
