@@ -22,9 +22,13 @@ import statistics
 import tempfile
 import time
 
-import pandas as pd
+# numpy's OpenBLAS threads spin for a while after each numpy call (generating the frame)
+# and would take CPU from the scoring threads being measured.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import mikiwame
+import pandas as pd  # noqa: E402
+
+import mikiwame  # noqa: E402
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 
@@ -110,7 +114,9 @@ def main() -> None:
     loop_s = median_time(loop, args.repeats) * len(df) / len(sample)
     pandas_s = median_time(lambda: pandas_reference(df), args.repeats)
 
-    print(f"rows: {len(df):,}; cores: {os.cpu_count()}; repeats: {args.repeats} (medians)")
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"rows: {len(df):,}; cores: {os.cpu_count()}; repeats: {args.repeats} (medians); "
+          f"load average at the end: {load}")
     print(f"per-row loop timed on {len(sample):,} rows and scaled to {len(df):,}")
     print()
     print("| method | seconds | rows/s | vs score_frame |")

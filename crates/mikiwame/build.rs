@@ -125,6 +125,7 @@ fn insert(keys: &mut BTreeMap<Vec<u8>, u64>, key: Vec<u8>, value: u64, ambiguous
 }
 
 fn main() {
+    build_disposable_domains();
     println!("cargo:rerun-if-changed=data/address/gazetteer.tsv");
     println!("cargo:rerun-if-changed=data/address/variants.tsv");
     println!("cargo:rerun-if-changed=src/address/fold.rs");
@@ -364,4 +365,23 @@ fn main() {
     )
     .expect("write town offsets");
     std::fs::write(out.join("gazetteer_tables.rs"), src).expect("write gazetteer_tables.rs");
+}
+
+/// Compiles `data/disposable_domains.txt` into the fst set that
+/// `src/signals/contact.rs` embeds (lower-cased, sorted, deduplicated).
+fn build_disposable_domains() {
+    println!("cargo:rerun-if-changed=data/disposable_domains.txt");
+    let text = std::fs::read_to_string("data/disposable_domains.txt")
+        .expect("data/disposable_domains.txt is missing");
+    let mut domains: Vec<String> = text
+        .lines()
+        .map(|l| l.trim().to_ascii_lowercase())
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect();
+    domains.sort_unstable();
+    domains.dedup();
+    let set = fst::Set::from_iter(domains).expect("sorted, deduplicated domains");
+    let out = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR is set by cargo"));
+    std::fs::write(out.join("disposable_domains.fst"), set.as_fst().as_bytes())
+        .expect("OUT_DIR is writable");
 }

@@ -61,22 +61,30 @@ impl Columns {
 
     /// Builds the orders and scores them; call inside the engine's pool, without the GIL.
     /// Row numbers in errors are 1-based positions in the frame.
+    ///
+    /// Rows are scored in chunks of [`CHUNK`] and linked within each, as `mikiwame score`
+    /// does: the working memory of a chunk (orders, signals) is reused by the next instead
+    /// of a whole frame's worth being allocated, faulted in and freed at once.
     pub(crate) fn score(&self, engine: &mikiwame::Engine) -> PyResult<Vec<Assessment>> {
-        let rows: Vec<Row> = (0..self.rows)
-            .into_par_iter()
-            .with_min_len(1024)
-            .map(|i| {
-                let record: csv::StringRecord = self
-                    .cells
-                    .iter()
-                    .map(|c| c[i].as_deref().unwrap_or(""))
-                    .collect();
-                self.header.order(&record, i as u64 + 1)
-            })
-            .collect();
-        Ok(engine.score_rows(&rows))
+        let mut out = Vec::with_capacity(self.rows);
+        for start in (0..self.rows).step_by(CHUNK) {
+            let end = (start + CHUNK).min(self.rows);
+            let rows: Vec<Row> = (start..end)
+                .into_par_iter()
+                .with_min_len(1024)
+                .map(|i| {
+                    self.header
+                        .order_from(|c| self.cells.get(c)?[i].as_deref(), i as u64 + 1)
+                })
+                .collect();
+            out.extend(engine.score_rows(&rows));
+        }
+        Ok(out)
     }
 }
+
+/// Rows scored (and linked) together: the default `--chunk-size` of `mikiwame score`.
+const CHUNK: usize = 65_536;
 
 /// One cell as text: None, NaN, `pandas.NA` and `NaT` are missing; numbers are written
 /// without a trailing `.0` (a card BIN in a float column stays `411111`); dates and times
@@ -122,6 +130,16 @@ fn text(cell: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
 /// the message of an unreadable row, whose other columns are then None or empty).
 pub(crate) fn output<'py>(py: Python<'py>, rows: &[Assessment]) -> PyResult<Bound<'py, PyDict>> {
     let ok = |a: &Assessment| a.error.is_none();
+    // The codes are a few dozen stable names: one Python string each, shared by every
+    // row, instead of a new string per cell.
+    let mut names: std::collections::HashMap<&'static str, Bound<'py, PyString>> =
+        std::collections::HashMap::new();
+    let mut name = |s: &'static str| {
+        names
+            .entry(s)
+            .or_insert_with(|| PyString::intern(py, s))
+            .clone()
+    };
     let out = PyDict::new(py);
     out.set_item(
         "order_id",
@@ -133,7 +151,10 @@ pub(crate) fn output<'py>(py: Python<'py>, rows: &[Assessment]) -> PyResult<Boun
     )?;
     out.set_item(
         "band",
-        PyList::new(py, rows.iter().map(|a| ok(a).then(|| a.band.as_str())))?,
+        PyList::new(
+            py,
+            rows.iter().map(|a| ok(a).then(|| name(a.band.as_str()))),
+        )?,
     )?;
     out.set_item(
         "alert",
@@ -144,7 +165,7 @@ pub(crate) fn output<'py>(py: Python<'py>, rows: &[Assessment]) -> PyResult<Boun
         PyList::new(
             py,
             rows.iter()
-                .map(|a| ok(a).then(|| a.address_match.level.as_str())),
+                .map(|a| ok(a).then(|| name(a.address_match.level.as_str()))),
         )?,
     )?;
     out.set_item(
@@ -159,14 +180,20 @@ pub(crate) fn output<'py>(py: Python<'py>, rows: &[Assessment]) -> PyResult<Boun
         PyList::new(
             py,
             rows.iter()
-                .map(|a| ok(a).then(|| a.forwarding.level.as_str())),
+                .map(|a| ok(a).then(|| name(a.forwarding.level.as_str()))),
         )?,
     )?;
     let reasons = PyList::empty(py);
     let quality = PyList::empty(py);
     for a in rows {
-        reasons.append(PyList::new(py, a.reasons.iter().map(|r| r.code.as_str()))?)?;
-        quality.append(PyList::new(py, a.data_quality.iter().map(|d| d.as_str()))?)?;
+        reasons.append(PyList::new(
+            py,
+            a.reasons.iter().map(|r| name(r.code.as_str())),
+        )?)?;
+        quality.append(PyList::new(
+            py,
+            a.data_quality.iter().map(|d| name(d.as_str())),
+        )?)?;
     }
     out.set_item("reasons", reasons)?;
     out.set_item("data_quality", quality)?;

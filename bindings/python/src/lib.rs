@@ -4,6 +4,10 @@
 //! is here and adds `Engine.score_frame`. Conversions live in `convert`, error mapping in
 //! `errors`, the engine in `engine`, DataFrame columns in `frame`.
 
+/// mimalloc for the extension's allocations (Python's own objects keep pymalloc).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod convert;
 mod engine;
 mod errors;

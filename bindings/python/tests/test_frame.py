@@ -160,3 +160,34 @@ def test_datetime_objects_from_arrow(engine: mikiwame.Engine) -> None:
     assert out.loc[0, "error"] is None
     ref = engine.score({"order_id": "T-1", "ordered_at": "2026-11-21T03:10:00+09:00"})
     assert out.loc[0, "reasons"] == [r["code"] for r in ref["reasons"]]
+
+
+def test_large_frames_are_scored_in_aligned_chunks(engine: mikiwame.Engine) -> None:
+    # More rows than one chunk (65,536): every row keeps its place and its row number.
+    n = 70_000
+    amounts = ["1000"] * n
+    amounts[65_536] = "abc"  # the first row of the second chunk
+    df = pd.DataFrame({"order_id": [f"L-{i}" for i in range(n)], "amount": amounts,
+                       "buyer_name": ["徳川家康" if i % 1000 == 0 else "佐藤花子" for i in range(n)]})
+    out = engine.score_frame(df)
+    assert len(out) == n
+    assert list(out["order_id"][:3]) == ["L-0", "L-1", "L-2"]
+    assert out.loc[65_536, "error"].startswith("row 65537, field `amount`")
+    assert out["error"].notna().sum() == 1
+    assert out.loc[66_000, "reasons"][0] == "celebrity_name"
+    assert out.loc[66_001, "reasons"] == []
+
+
+def test_score_frame_leaves_the_garbage_collector_as_it_was(engine: mikiwame.Engine) -> None:
+    import gc
+
+    df = pd.DataFrame({"order_id": ["G-1", "G-2"], "buyer_name": ["徳川家康", None]})
+    assert gc.isenabled()
+    engine.score_frame(df)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        engine.score_frame(df)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -7,7 +7,7 @@ use std::path::Path;
 use crate::CliError;
 
 /// Opens FILE, or standard input when it is absent or `-`.
-pub fn open_input(path: Option<&Path>) -> Result<Box<dyn BufRead>, CliError> {
+pub fn open_input(path: Option<&Path>) -> Result<Box<dyn BufRead + Send>, CliError> {
     match path {
         None => Ok(Box::new(BufReader::new(io::stdin()))),
         Some(p) if p == Path::new("-") => Ok(Box::new(BufReader::new(io::stdin()))),

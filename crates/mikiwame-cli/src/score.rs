@@ -99,6 +99,10 @@ impl Summary {
 }
 
 /// Runs the command.
+///
+/// Three stages overlap: a reader thread reads the next chunk while the current one is
+/// parsed, scored and serialized on the engine's threads, and a writer thread writes the
+/// previous one; so reading and writing, which are serial, do not hold the workers up.
 pub fn run(args: Args) -> Result<(), CliError> {
     let mut engine = Engine::new();
     if let Some(path) = &args.index {
@@ -114,6 +118,8 @@ pub fn run(args: Args) -> Result<(), CliError> {
     if let Some(t) = args.threads {
         engine = engine.with_threads(t);
     }
+    // On one thread nothing may run on rayon's global pool either.
+    let parallel = engine.threads() > 1;
     let chunk = args.chunk_size.max(1);
     let mut input = open_input(args.file.as_deref())?;
     let format = match args.input_format {
@@ -128,83 +134,60 @@ pub fn run(args: Args) -> Result<(), CliError> {
         }
         None => sniff(&mut input)?,
     };
-    let mut out = stdout();
     let progress = std::io::stderr().is_terminal();
     let mut summary = Summary::default();
-    let mut writer = Output::new(args.format, &mut out)?;
-    let mut emit = |assessments: Vec<Assessment>, summary: &mut Summary| -> Result<(), CliError> {
-        for a in &assessments {
-            summary.add(a);
-        }
-        writer.write(&engine, &assessments)?;
-        if progress {
-            eprint!("\rmikiwame score: {} orders", summary.rows);
-        }
-        Ok(())
-    };
-    match format {
-        InputFormat::Jsonl => {
-            let mut row = 0u64;
-            loop {
-                let lines = read_lines(&mut input, chunk, &mut row)?;
-                if lines.is_empty() {
+    let (batch_tx, batch_rx) = std::sync::mpsc::sync_channel::<Result<Batch, CliError>>(1);
+    let (out_tx, out_rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
+    std::thread::scope(|scope| -> Result<(), CliError> {
+        let reader = scope.spawn(move || read_batches(input, format, chunk, &batch_tx));
+        let writer = scope.spawn(move || -> Result<(), CliError> {
+            let mut out = stdout();
+            for bytes in out_rx {
+                out.write_all(&bytes).map_err(write_error)?;
+            }
+            out.flush().map_err(write_error)
+        });
+        let mut csv_header = args.format == OutputFormat::Csv;
+        let mut result = Ok(());
+        for batch in batch_rx {
+            let batch = match batch {
+                Ok(b) => b,
+                Err(e) => {
+                    result = Err(e);
                     break;
                 }
-                let assessments = engine.install(|| {
-                    let rows: Vec<Row> = lines
-                        .par_iter()
-                        .map(|(n, line)| match line {
-                            Ok(text) => parse_json_row(text, *n),
-                            Err(bad) => Err(bad.clone()),
-                        })
-                        .collect();
-                    engine.score_rows(&rows)
-                });
-                emit(assessments, &mut summary)?;
+            };
+            let (assessments, bytes) = engine.install(|| {
+                let rows = batch.rows(parallel);
+                let assessments = engine.score_rows(&rows);
+                drop(rows);
+                let bytes = serialize(&assessments, args.format, csv_header, parallel);
+                (assessments, bytes)
+            });
+            csv_header = false;
+            for a in &assessments {
+                summary.add(a);
+            }
+            if progress {
+                eprint!("\rmikiwame score: {} orders", summary.rows);
+            }
+            // A closed channel means the writer failed; its error is reported below.
+            if out_tx.send(bytes?).is_err() {
+                break;
             }
         }
-        InputFormat::Csv => {
-            let mut reader = csv::ReaderBuilder::new()
-                .flexible(true)
-                .has_headers(true)
-                .from_reader(input);
-            let header = reader
-                .headers()
-                .map_err(|e| CliError::Usage(format!("cannot read the CSV header: {e}")))?
-                .clone();
-            let columns = CsvColumns::from_header(header.iter()).map_err(usage)?;
-            let mut records = reader.into_records();
-            loop {
-                let mut batch: Vec<Result<csv::StringRecord, BadRow>> = Vec::with_capacity(chunk);
-                for rec in records.by_ref().take(chunk) {
-                    match rec {
-                        Ok(r) => batch.push(Ok(r)),
-                        Err(e) if matches!(e.kind(), csv::ErrorKind::Io(_)) => {
-                            return Err(CliError::Usage(format!("cannot read input: {e}")))
-                        }
-                        Err(e) => batch.push(Err(csv_bad_row(&e))),
-                    }
-                }
-                if batch.is_empty() {
-                    break;
-                }
-                let assessments = engine.install(|| {
-                    let rows: Vec<Row> = batch
-                        .par_iter()
-                        .map(|r| match r {
-                            Ok(rec) => columns.order(rec, rec.position().map_or(0, |p| p.line())),
-                            Err(bad) => Err(bad.clone()),
-                        })
-                        .collect();
-                    engine.score_rows(&rows)
-                });
-                emit(assessments, &mut summary)?;
-            }
+        if csv_header && result.is_ok() {
+            // No rows at all: the CSV output still has its header.
+            let _ = out_tx.send(serialize(&[], args.format, true, false)?);
         }
-    }
-    writer.finish()?;
-    drop(writer);
-    out.flush().map_err(write_error)?;
+        drop(out_tx);
+        let written = writer
+            .join()
+            .unwrap_or_else(|_| Err(CliError::Internal("the writer thread failed".into())));
+        // The reader ends on its own once the channel is gone.
+        let _ = reader.join();
+        result.and(written)
+    })?;
     if progress {
         eprint!("\r");
     }
@@ -217,7 +200,7 @@ fn usage(e: mikiwame::Error) -> CliError {
 }
 
 /// JSONL when the first non-blank byte is `{`, else CSV.
-fn sniff(input: &mut Box<dyn BufRead>) -> Result<InputFormat, CliError> {
+fn sniff(input: &mut Box<dyn BufRead + Send>) -> Result<InputFormat, CliError> {
     let buf = input
         .fill_buf()
         .map_err(|e| CliError::Usage(format!("cannot read input: {e}")))?;
@@ -232,42 +215,207 @@ fn sniff(input: &mut Box<dyn BufRead>) -> Result<InputFormat, CliError> {
     })
 }
 
-/// Reads up to `max` non-blank lines, numbering them by line. A line that is not UTF-8
-/// becomes a bad row in place.
+/// One chunk of input rows, as read (not yet parsed).
+enum Batch {
+    /// JSONL: the chunk's bytes, and each non-blank line's row number and byte range
+    /// (newline included, as `read_until` leaves it).
+    Jsonl {
+        bytes: Vec<u8>,
+        lines: Vec<(u64, std::ops::Range<usize>)>,
+    },
+    /// CSV records, or the bad row of a record that could not be decoded.
+    Csv {
+        columns: std::sync::Arc<CsvColumns>,
+        records: Vec<Result<csv::StringRecord, BadRow>>,
+    },
+}
+
+impl Batch {
+    /// Parses the rows, on the current pool when `parallel`.
+    fn rows(&self, parallel: bool) -> Vec<Row> {
+        match self {
+            Batch::Jsonl { bytes, lines } => {
+                let parse = |(n, range): &(u64, std::ops::Range<usize>)| match std::str::from_utf8(
+                    &bytes[range.clone()],
+                ) {
+                    Ok(text) => parse_json_row(text, *n),
+                    Err(_) => Err(BadRow {
+                        order_id: None,
+                        error: RowError {
+                            row: *n,
+                            field: String::new(),
+                            message: "the line is not valid UTF-8: save the file as UTF-8".into(),
+                        },
+                    }),
+                };
+                if parallel {
+                    lines.par_iter().with_min_len(256).map(parse).collect()
+                } else {
+                    lines.iter().map(parse).collect()
+                }
+            }
+            Batch::Csv { columns, records } => {
+                let parse = |r: &Result<csv::StringRecord, BadRow>| match r {
+                    Ok(rec) => columns.order(rec, rec.position().map_or(0, |p| p.line())),
+                    Err(bad) => Err(bad.clone()),
+                };
+                if parallel {
+                    records.par_iter().with_min_len(256).map(parse).collect()
+                } else {
+                    records.iter().map(parse).collect()
+                }
+            }
+        }
+    }
+}
+
+/// The reader stage: sends chunks of up to `chunk` rows until the input ends, an error
+/// occurs (sent, then the stage ends) or the receiver is gone.
+fn read_batches(
+    input: Box<dyn BufRead + Send>,
+    format: InputFormat,
+    chunk: usize,
+    tx: &std::sync::mpsc::SyncSender<Result<Batch, CliError>>,
+) {
+    let result = match format {
+        InputFormat::Jsonl => read_jsonl(input, chunk, tx),
+        InputFormat::Csv => read_csv_records(input, chunk, tx),
+    };
+    if let Err(e) = result {
+        let _ = tx.send(Err(e));
+    }
+}
+
+fn read_jsonl(
+    mut input: Box<dyn BufRead + Send>,
+    chunk: usize,
+    tx: &std::sync::mpsc::SyncSender<Result<Batch, CliError>>,
+) -> Result<(), CliError> {
+    let mut row = 0u64;
+    loop {
+        let (bytes, lines) = read_lines(&mut input, chunk, &mut row)?;
+        if lines.is_empty() {
+            return Ok(());
+        }
+        if tx.send(Ok(Batch::Jsonl { bytes, lines })).is_err() {
+            return Ok(());
+        }
+    }
+}
+
+fn read_csv_records(
+    input: Box<dyn BufRead + Send>,
+    chunk: usize,
+    tx: &std::sync::mpsc::SyncSender<Result<Batch, CliError>>,
+) -> Result<(), CliError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(true)
+        .from_reader(input);
+    let header = reader
+        .headers()
+        .map_err(|e| CliError::Usage(format!("cannot read the CSV header: {e}")))?
+        .clone();
+    let columns = std::sync::Arc::new(CsvColumns::from_header(header.iter()).map_err(usage)?);
+    let mut records = reader.into_records();
+    loop {
+        let mut batch: Vec<Result<csv::StringRecord, BadRow>> =
+            Vec::with_capacity(chunk.min(1 << 16));
+        for rec in records.by_ref().take(chunk) {
+            match rec {
+                Ok(r) => batch.push(Ok(r)),
+                Err(e) if matches!(e.kind(), csv::ErrorKind::Io(_)) => {
+                    return Err(CliError::Usage(format!("cannot read input: {e}")))
+                }
+                Err(e) => batch.push(Err(csv_bad_row(&e))),
+            }
+        }
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let batch = Batch::Csv {
+            columns: std::sync::Arc::clone(&columns),
+            records: batch,
+        };
+        if tx.send(Ok(batch)).is_err() {
+            return Ok(());
+        }
+    }
+}
+
+/// Reads up to `max` non-blank lines into one buffer, numbering them by line (blank
+/// lines count as rows but are skipped). One buffer per chunk, not one string per line.
 #[allow(clippy::type_complexity)]
 fn read_lines(
-    input: &mut Box<dyn BufRead>,
+    input: &mut Box<dyn BufRead + Send>,
     max: usize,
     row: &mut u64,
-) -> Result<Vec<(u64, Result<String, BadRow>)>, CliError> {
+) -> Result<(Vec<u8>, Vec<(u64, std::ops::Range<usize>)>), CliError> {
     let mut lines = Vec::with_capacity(max.min(1 << 16));
-    let mut buf = Vec::new();
+    let mut bytes = Vec::with_capacity(max.min(1 << 16) * 512);
     while lines.len() < max {
-        buf.clear();
+        let start = bytes.len();
         let n = input
-            .read_until(b'\n', &mut buf)
+            .read_until(b'\n', &mut bytes)
             .map_err(|e| CliError::Usage(format!("cannot read input: {e}")))?;
         if n == 0 {
             break;
         }
         *row += 1;
-        if buf.iter().all(u8::is_ascii_whitespace) {
+        if bytes[start..].iter().all(u8::is_ascii_whitespace) {
+            bytes.truncate(start);
             continue;
         }
-        let line = match String::from_utf8(std::mem::take(&mut buf)) {
-            Ok(s) => Ok(s),
-            Err(_) => Err(BadRow {
-                order_id: None,
-                error: RowError {
-                    row: *row,
-                    field: String::new(),
-                    message: "the line is not valid UTF-8: save the file as UTF-8".into(),
-                },
-            }),
-        };
-        lines.push((*row, line));
+        lines.push((*row, start..bytes.len()));
     }
-    Ok(lines)
+    Ok((bytes, lines))
+}
+
+/// Serializes a chunk's assessments (JSONL, or CSV rows with the header first when
+/// `header`), in blocks on the current pool when `parallel`, keeping input order.
+fn serialize(
+    assessments: &[Assessment],
+    format: OutputFormat,
+    header: bool,
+    parallel: bool,
+) -> Result<Vec<u8>, CliError> {
+    let block = |block: &[Assessment]| -> Result<Vec<u8>, CliError> {
+        match format {
+            OutputFormat::Jsonl => {
+                let mut buf = Vec::with_capacity(block.len() * 256);
+                for a in block {
+                    a.write_json(&mut buf);
+                    buf.push(b'\n');
+                }
+                Ok(buf)
+            }
+            OutputFormat::Csv => {
+                let mut w = csv::Writer::from_writer(Vec::with_capacity(block.len() * 128));
+                for a in block {
+                    w.write_record(csv_row(a)).map_err(csv_write_error)?;
+                }
+                w.into_inner()
+                    .map_err(|e| CliError::Internal(format!("cannot write output: {e}")))
+            }
+        }
+    };
+    let blocks: Vec<Result<Vec<u8>, CliError>> = if parallel {
+        assessments.par_chunks(1024).map(block).collect()
+    } else {
+        assessments.chunks(1024).map(block).collect()
+    };
+    let mut out = Vec::new();
+    if header {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(CSV_HEADER).map_err(csv_write_error)?;
+        out = w
+            .into_inner()
+            .map_err(|e| CliError::Internal(format!("cannot write output: {e}")))?;
+    }
+    for b in blocks {
+        out.extend_from_slice(&b?);
+    }
+    Ok(out)
 }
 
 /// The CSV output columns.
@@ -285,64 +433,6 @@ const CSV_HEADER: &[&str] = &[
     "error_field",
     "error_message",
 ];
-
-enum Output<'w, W: Write> {
-    Jsonl(&'w mut W),
-    Csv(Box<csv::Writer<&'w mut W>>),
-}
-
-impl<'w, W: Write> Output<'w, W> {
-    fn new(format: OutputFormat, out: &'w mut W) -> Result<Self, CliError> {
-        Ok(match format {
-            OutputFormat::Jsonl => Output::Jsonl(out),
-            OutputFormat::Csv => {
-                let mut w = csv::Writer::from_writer(out);
-                w.write_record(CSV_HEADER).map_err(csv_write_error)?;
-                Output::Csv(Box::new(w))
-            }
-        })
-    }
-
-    fn write(&mut self, engine: &Engine, assessments: &[Assessment]) -> Result<(), CliError> {
-        match self {
-            Output::Jsonl(out) => {
-                // Serializing is a large share of the work: do it in parallel, in blocks
-                // that keep input order.
-                let blocks: Vec<Result<Vec<u8>, serde_json::Error>> = engine.install(|| {
-                    assessments
-                        .par_chunks(1024)
-                        .map(|block| {
-                            let mut buf = Vec::with_capacity(block.len() * 200);
-                            for a in block {
-                                serde_json::to_writer(&mut buf, a)?;
-                                buf.push(b'\n');
-                            }
-                            Ok(buf)
-                        })
-                        .collect()
-                });
-                for b in blocks {
-                    let b =
-                        b.map_err(|e| CliError::Internal(format!("cannot write output: {e}")))?;
-                    out.write_all(&b).map_err(write_error)?;
-                }
-            }
-            Output::Csv(w) => {
-                for a in assessments {
-                    w.write_record(csv_row(a)).map_err(csv_write_error)?;
-                }
-            }
-        }
-        Ok(())
-    }
-
-    fn finish(&mut self) -> Result<(), CliError> {
-        if let Output::Csv(w) = self {
-            w.flush().map_err(write_error)?;
-        }
-        Ok(())
-    }
-}
 
 fn csv_write_error(e: csv::Error) -> CliError {
     match e.into_kind() {

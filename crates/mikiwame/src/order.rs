@@ -26,6 +26,8 @@ use serde_json::{Map, Value};
 use crate::error::{Error, Result};
 use crate::timestamp::Timestamp;
 
+mod scan;
+
 /// One order.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Order {
@@ -199,9 +201,11 @@ pub type Row = std::result::Result<Order, BadRow>;
 /// assert_eq!((bad.order_id.as_deref(), bad.error.row, bad.error.field.as_str()), (Some("7"), 3, "buyer.phone"));
 /// ```
 pub fn parse_json_row(line: &str, row: u64) -> Row {
-    // Fast path: most rows are well typed and read straight into an `Order`, without the
-    // intermediate `Value`; anything unusual goes the lenient way, which also words errors.
-    if let Ok(mut order) = serde_json::from_str::<Order>(line) {
+    // Fast paths: most rows are well typed and read straight into an `Order` in one pass
+    // (`scan`), or else through serde's derive, without the intermediate `Value`; anything
+    // unusual goes the lenient way, which also words errors.
+    let typed = scan::order(line).or_else(|| serde_json::from_str::<Order>(line).ok());
+    if let Some(mut order) = typed {
         if order.tidy() {
             return Ok(order);
         }
@@ -563,9 +567,9 @@ impl CsvColumns {
         Ok(CsvColumns { positions })
     }
 
-    fn get<'r>(&self, record: &'r csv::StringRecord, column: &str) -> Option<&'r str> {
-        let idx = CSV_COLUMNS.iter().position(|c| *c == column)?;
-        let v = record.get(self.positions[idx]?)?.trim();
+    /// The trimmed, non-empty cell of column `column` (an index into [`CSV_COLUMNS`]).
+    fn get<'r>(&self, cell: &impl Fn(usize) -> Option<&'r str>, column: usize) -> Option<&'r str> {
+        let v = cell(self.positions[column]?)?.trim();
         (!v.is_empty()).then_some(v)
     }
 
@@ -580,9 +584,25 @@ impl CsvColumns {
     /// assert_eq!(o.items.len(), 2);
     /// ```
     pub fn order(&self, record: &csv::StringRecord, row: u64) -> Row {
-        let owned = |c: &str| self.get(record, c).map(str::to_string);
+        self.order_from(|i| record.get(i), row)
+    }
+
+    /// As [`CsvColumns::order`], for a record given cell by cell: `cell(i)` is the cell of
+    /// the `i`-th header column, `None` when missing (a DataFrame's columns, without
+    /// building a record per row).
+    ///
+    /// ```
+    /// use mikiwame::order::CsvColumns;
+    /// let cols = CsvColumns::from_header(["amount", "order_id"]).unwrap();
+    /// let cells = [Some("1000"), Some("B-2")];
+    /// let o = cols.order_from(|i| cells.get(i).copied().flatten(), 2).unwrap();
+    /// assert_eq!((o.order_id.as_str(), o.amount), ("B-2", Some(1000.0)));
+    /// ```
+    pub fn order_from<'r>(&self, cell: impl Fn(usize) -> Option<&'r str>, row: u64) -> Row {
+        use column as c;
+        let owned = |col: usize| self.get(&cell, col).map(str::to_string);
         let fail = |field: &str, message: String| BadRow {
-            order_id: owned("order_id"),
+            order_id: owned(c::ORDER_ID),
             error: RowError {
                 row,
                 field: field.to_string(),
@@ -590,37 +610,38 @@ impl CsvColumns {
             },
         };
         let order_id =
-            owned("order_id").ok_or_else(|| fail("order_id", "required, and missing".into()))?;
-        let party = |prefix: &str| -> Option<Party> {
+            owned(c::ORDER_ID).ok_or_else(|| fail("order_id", "required, and missing".into()))?;
+        // The six party columns follow each other in CSV_COLUMNS, from `first`.
+        let party = |first: usize| -> Option<Party> {
             let p = Party {
-                name: owned(&format!("{prefix}_name")),
-                name_kana: owned(&format!("{prefix}_name_kana")),
-                email: owned(&format!("{prefix}_email")),
-                phone: owned(&format!("{prefix}_phone")),
-                postal_code: owned(&format!("{prefix}_postal_code")),
-                address: owned(&format!("{prefix}_address")),
+                name: owned(first),
+                name_kana: owned(first + 1),
+                email: owned(first + 2),
+                phone: owned(first + 3),
+                postal_code: owned(first + 4),
+                address: owned(first + 5),
             };
             (p != Party::default()).then_some(p)
         };
-        let num = |field: &str| -> std::result::Result<Option<f64>, BadRow> {
-            match self.get(record, field) {
+        let num = |col: usize| -> std::result::Result<Option<f64>, BadRow> {
+            match self.get(&cell, col) {
                 None => Ok(None),
-                Some(s) => parse_number(s).map_err(|m| fail(field, m)),
+                Some(s) => parse_number(s).map_err(|m| fail(CSV_COLUMNS[col], m)),
             }
         };
-        let ts = |field: &str| -> std::result::Result<Option<String>, BadRow> {
-            check_timestamp(owned(field), field).map_err(|(f, m)| fail(&f, m))
+        let ts = |col: usize| -> std::result::Result<Option<String>, BadRow> {
+            check_timestamp(owned(col), CSV_COLUMNS[col]).map_err(|(f, m)| fail(&f, m))
         };
-        let list = |field: &str| -> Vec<&str> {
-            self.get(record, field)
+        let list = |col: usize| -> Vec<&str> {
+            self.get(&cell, col)
                 .map(|s| s.split(';').map(str::trim).collect())
                 .unwrap_or_default()
         };
         let (skus, cats, qtys, prices) = (
-            list("item_sku"),
-            list("item_category"),
-            list("item_quantity"),
-            list("item_unit_price"),
+            list(c::ITEM_SKU),
+            list(c::ITEM_SKU + 1),
+            list(c::ITEM_SKU + 2),
+            list(c::ITEM_SKU + 3),
         );
         let n = skus.len().max(cats.len()).max(qtys.len()).max(prices.len());
         let mut items = Vec::with_capacity(n);
@@ -641,24 +662,40 @@ impl CsvColumns {
             });
         }
         let payment = Payment {
-            method: owned("payment_method"),
-            card_bin: owned("payment_card_bin"),
-            card_fingerprint: owned("payment_card_fingerprint"),
+            method: owned(c::PAYMENT_METHOD),
+            card_bin: owned(c::PAYMENT_METHOD + 1),
+            card_fingerprint: owned(c::PAYMENT_METHOD + 2),
         };
         Ok(Order {
-            ordered_at: ts("ordered_at")?,
-            amount: num("amount")?,
-            currency: owned("currency"),
-            buyer: party("buyer"),
-            shipping: party("shipping"),
+            ordered_at: ts(c::ORDERED_AT)?,
+            amount: num(c::AMOUNT)?,
+            currency: owned(c::CURRENCY),
+            buyer: party(c::BUYER),
+            shipping: party(c::SHIPPING),
             items,
             payment: (payment != Payment::default()).then_some(payment),
-            ip: owned("ip"),
-            customer_id: owned("customer_id"),
-            account_created_at: ts("account_created_at")?,
+            ip: owned(c::IP),
+            customer_id: owned(c::CUSTOMER_ID),
+            account_created_at: ts(c::ACCOUNT_CREATED_AT)?,
             order_id,
         })
     }
+}
+
+/// Positions in [`CSV_COLUMNS`] (checked by a test), so that reading a record looks no
+/// column name up.
+mod column {
+    pub const ORDER_ID: usize = 0;
+    pub const ORDERED_AT: usize = 1;
+    pub const AMOUNT: usize = 2;
+    pub const CURRENCY: usize = 3;
+    pub const BUYER: usize = 4;
+    pub const SHIPPING: usize = 10;
+    pub const ITEM_SKU: usize = 16;
+    pub const PAYMENT_METHOD: usize = 20;
+    pub const IP: usize = 23;
+    pub const CUSTOMER_ID: usize = 24;
+    pub const ACCOUNT_CREATED_AT: usize = 25;
 }
 
 /// Reads CSV orders (with a header row of the flattened names) from `reader`.
@@ -868,6 +905,57 @@ mod tests {
             .to_string();
             proptest::prop_assert_eq!(parse_json_row(&doc, 9), parse_json_row_lenient(&doc, 9));
         }
+    }
+
+    #[test]
+    fn column_positions_match_the_names() {
+        use column as c;
+        let at = |i: usize| CSV_COLUMNS[i];
+        assert_eq!(
+            [
+                at(c::ORDER_ID),
+                at(c::ORDERED_AT),
+                at(c::AMOUNT),
+                at(c::CURRENCY)
+            ],
+            ["order_id", "ordered_at", "amount", "currency"]
+        );
+        for (first, prefix) in [(c::BUYER, "buyer"), (c::SHIPPING, "shipping")] {
+            for (k, field) in [
+                "name",
+                "name_kana",
+                "email",
+                "phone",
+                "postal_code",
+                "address",
+            ]
+            .iter()
+            .enumerate()
+            {
+                assert_eq!(at(first + k), format!("{prefix}_{field}"));
+            }
+        }
+        let items = [
+            "item_sku",
+            "item_category",
+            "item_quantity",
+            "item_unit_price",
+        ];
+        assert_eq!(&CSV_COLUMNS[c::ITEM_SKU..c::ITEM_SKU + 4], items);
+        let payment = [
+            "payment_method",
+            "payment_card_bin",
+            "payment_card_fingerprint",
+        ];
+        assert_eq!(
+            &CSV_COLUMNS[c::PAYMENT_METHOD..c::PAYMENT_METHOD + 3],
+            payment
+        );
+        assert_eq!(
+            [at(c::IP), at(c::CUSTOMER_ID), at(c::ACCOUNT_CREATED_AT)],
+            ["ip", "customer_id", "account_created_at"]
+        );
+        assert_eq!(CSV_COLUMNS.len(), 26);
     }
 
     #[test]

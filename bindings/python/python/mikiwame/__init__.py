@@ -19,7 +19,7 @@ import os
 from typing import Any, Optional, Sequence, Union
 
 from . import _mikiwame
-from ._frame import ORDER_COLUMNS, columns_of, to_frame
+from ._frame import ORDER_COLUMNS, columns_of, gc_paused, to_frame
 from .exceptions import IndexFormatError, InputError, MikiwameError
 
 __version__: str = _mikiwame.__version__
@@ -207,7 +207,8 @@ class Engine(_mikiwame.Engine):
         ``address_match``, ``stars``, ``forwarding``, ``reasons`` (codes, most points
         first), ``data_quality`` and ``error`` (None, or why the row could not be read, with
         its 1-based position; the row's other columns are then null). The orders are
-        linked with each other (shared addresses, bursts) as in one ``mikiwame score`` run.
+        linked with each other (shared addresses, bursts) as in one ``mikiwame score`` run:
+        within chunks of 65,536 rows.
 
         >>> import pandas as pd
         >>> engine = mikiwame.Engine(None)
@@ -223,4 +224,5 @@ class Engine(_mikiwame.Engine):
         not a frame.
         """
         columns, rows, index = columns_of(frame)
-        return to_frame(self._score_columns(columns, rows), index)
+        with gc_paused():
+            return to_frame(self._score_columns(columns, rows), index)

@@ -6,6 +6,9 @@ Only whole columns cross the boundary (``Series.tolist()`` and
 
 from __future__ import annotations
 
+import contextlib
+import gc
+from collections.abc import Iterator
 from typing import Any
 
 from . import _mikiwame
@@ -14,6 +17,20 @@ from .exceptions import InputError
 #: The flattened order columns read by ``Engine.score_frame``.
 ORDER_COLUMNS: tuple[str, ...] = tuple(_mikiwame.ORDER_COLUMNS)
 _KNOWN = frozenset(ORDER_COLUMNS)
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pauses Python's cyclic garbage collector while the output columns are built: two
+    new lists per row (reasons, data quality) would otherwise trigger collections that walk
+    every object alive, over and over (a third of score_frame's time on 200,000 rows)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _is_pandas(frame: Any) -> bool:

@@ -15,8 +15,8 @@
 //! assert!(!is_dummy_email("hanako.sato@gmail.com"));
 //! ```
 
+use super::fxhash::FxHashSet as HashSet;
 use crate::address::fold::fold_width_chars;
-use std::collections::HashSet;
 use std::sync::OnceLock;
 
 use super::names::{data_lines, fold_name};
@@ -70,11 +70,31 @@ pub(crate) fn is_dummy_folded(folded: &str) -> bool {
 /// 000-0000-0000), or a last eight digits that are one digit repeated or a straight run
 /// up or down (090-1234-5678, 03-8765-4321).
 pub fn is_dummy_phone(phone: &str) -> bool {
-    let digits: Vec<u8> = fold_width_chars(phone)
+    // Folding ASCII text changes no digit and makes none: read the digits in place.
+    if phone.is_ascii() {
+        let mut buf = [0u8; 64];
+        let mut n = 0;
+        for b in phone.bytes().filter(u8::is_ascii_digit) {
+            if n == buf.len() {
+                return dummy_digits(&slow_digits(phone));
+            }
+            buf[n] = b - b'0';
+            n += 1;
+        }
+        return dummy_digits(&buf[..n]);
+    }
+    dummy_digits(&slow_digits(phone))
+}
+
+fn slow_digits(phone: &str) -> Vec<u8> {
+    fold_width_chars(phone)
         .into_iter()
         .filter(char::is_ascii_digit)
         .map(|c| c as u8 - b'0')
-        .collect();
+        .collect()
+}
+
+fn dummy_digits(digits: &[u8]) -> bool {
     if digits.len() < 6 {
         return false;
     }
@@ -99,9 +119,14 @@ pub fn is_dummy_email(email: &str) -> bool {
     if email.trim().is_empty() {
         return false;
     }
-    let Some(norm) = normalize_email(email) else {
-        return true;
-    };
+    match normalize_email(email) {
+        Some(norm) => is_dummy_normalized_email(&norm),
+        None => true,
+    }
+}
+
+/// [`is_dummy_email`] of an address already through [`normalize_email`].
+pub(crate) fn is_dummy_normalized_email(norm: &str) -> bool {
     let Some((local, domain)) = norm.rsplit_once('@') else {
         return true;
     };
@@ -109,10 +134,19 @@ pub fn is_dummy_email(email: &str) -> bool {
         || [".example", ".test", ".invalid", ".localhost", ".local"]
             .iter()
             .any(|s| domain.ends_with(s));
+    // The domain and each parent with at least two labels (a normalized domain has no
+    // empty label), without building the strings.
     let listed = {
-        let labels: Vec<&str> = domain.split('.').collect();
-        (0..labels.len().saturating_sub(1))
-            .any(|i| placeholder_domains().contains(&labels[i..].join(".")))
+        let mut rest = domain;
+        let mut found = false;
+        while let Some((_, parent)) = rest.split_once('.') {
+            if placeholder_domains().contains(rest) {
+                found = true;
+                break;
+            }
+            rest = parent;
+        }
+        found
     };
     let one_char = |s: &str| {
         let mut cs = s.chars();
@@ -138,15 +172,15 @@ pub(crate) fn check(order: &Order, facts: &Facts, shop: &Shop, out: &mut Vec<Dat
     {
         out.push(DataQuality::DummyPhone);
     }
-    if parties()
-        .filter_map(|p| p.email.as_deref())
-        .any(is_dummy_email)
-    {
+    // `facts.emails` holds every address that normalizes; the others are dummies.
+    if facts.unreadable_email || facts.emails.iter().any(|e| is_dummy_normalized_email(e)) {
         out.push(DataQuality::DummyEmail);
     }
-    let shop_name = parties()
-        .filter_map(|p| p.name.as_deref())
-        .any(|n| shop.is_shop_name(&fold_name(n)));
+    let shop_name = facts
+        .folded_names
+        .iter()
+        .flatten()
+        .any(|n| shop.is_shop_name(n));
     if shop_name
         || facts.phones.iter().any(|p| shop.is_shop_phone(&p.e164))
         || facts.emails.iter().any(|e| shop.is_shop_email(e))
@@ -243,6 +277,13 @@ mod tests {
             "",
         ] {
             assert!(!is_dummy_email(e), "{e}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn phone_fast_path_equals_folded(p in "[0-9０-９ ()+-]{0,20}|[ -~]{0,80}|\\PC{0,20}") {
+            proptest::prop_assert_eq!(is_dummy_phone(&p), dummy_digits(&slow_digits(&p)));
         }
     }
 }

@@ -18,7 +18,9 @@
 //! assert!(found.iter().all(|codes| codes == &[ReasonCode::SharedContactManyNames]));
 //! ```
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::HashMap;
+
+use super::fxhash::{BuildFx, FxHashSet as HashSet, FxHasher};
 
 use super::{ReasonCode, Thresholds};
 use crate::history::{History, LinkKey, Observation};
@@ -34,108 +36,215 @@ pub fn link(
     history: &dyn History,
     thresholds: &Thresholds,
 ) -> Vec<Vec<ReasonCode>> {
-    let mut groups: HashMap<&LinkKey, Vec<usize>, BuildFx> = HashMap::default();
-    for (i, (_, keys)) in batch.iter().enumerate() {
-        for k in keys {
-            groups.entry(k).or_default().push(i);
-        }
-    }
-    let mut found: Vec<BTreeSet<ReasonCode>> = vec![BTreeSet::new(); batch.len()];
-    for (key, members) in groups {
-        let stored = history.linked_orders(key);
-        // Most keys belong to one order: nothing to link, nothing to allocate.
-        if members.len() + stored.len() < 2 {
-            continue;
-        }
-        let batch_ids: HashSet<&str> = members
-            .iter()
-            .map(|&i| batch[i].0.order_id.as_str())
-            .collect();
-        let all: Vec<&Observation> = members
-            .iter()
-            .map(|&i| &batch[i].0)
-            .chain(
-                stored
-                    .iter()
-                    .filter(|o| !batch_ids.contains(o.order_id.as_str())),
-            )
-            .collect();
-        if all.len() < 2 {
-            continue;
-        }
-        let mut mark = |code: ReasonCode, which: &dyn Fn(&Observation) -> bool| {
-            for &i in &members {
-                if which(&batch[i].0) {
-                    found[i].insert(code);
-                }
-            }
-        };
-        match key {
-            LinkKey::Address(_) => {
-                let names = distinct(&all, |o| o.name.as_deref());
-                let emails = distinct(&all, |o| o.email.as_deref());
-                let cards = distinct(&all, |o| o.card.as_deref());
-                if names.max(emails).max(cards) >= thresholds.link_min_buyers {
-                    mark(ReasonCode::SharedAddressManyBuyers, &|_| true);
-                }
-            }
-            LinkKey::Email(_) | LinkKey::Phone(_)
-                if distinct(&all, |o| o.name.as_deref()) >= thresholds.link_min_names =>
-            {
-                mark(ReasonCode::SharedContactManyNames, &|_| true);
-            }
-            _ => {}
-        }
-        let (window, min, code) = match key {
-            LinkKey::Card(_) | LinkKey::Email(_) | LinkKey::Ip(_) => (
-                thresholds.burst_window_minutes,
-                thresholds.burst_min_orders,
-                ReasonCode::BurstOrders,
-            ),
-            LinkKey::JokeNames => (
-                thresholds.series_window_minutes,
-                thresholds.series_min_orders,
-                ReasonCode::NameSeries,
-            ),
-            _ => continue,
-        };
-        let window = window.saturating_mul(60);
-        let mut times: Vec<i64> = all.iter().filter_map(|o| o.at.map(|t| t.0)).collect();
-        times.sort_unstable();
-        mark(code, &|o: &Observation| {
-            o.at.is_some_and(|Timestamp(t)| {
-                let lo = times.partition_point(|&x| x < t.saturating_sub(window));
-                let hi = times.partition_point(|&x| x <= t.saturating_add(window));
-                hi - lo >= min
-            })
-        });
-    }
-    found
-        .into_iter()
-        .map(|codes| codes.into_iter().collect())
-        .collect()
+    link_with(batch, history, thresholds, false)
 }
 
-/// FxHash (as in rustc): the groups are keyed by short strings, where SipHash's
-/// protection against crafted collisions costs more than it buys in a batch job.
-#[derive(Default, Clone, Copy)]
-struct FxHasher(u64);
+/// How many shards the keys are split into when linking in parallel: each shard groups
+/// its own keys, so the shards need no shared map and no lock.
+const SHARDS: usize = 16;
 
-impl std::hash::Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
+/// [`link`], with the grouping and the group decisions spread over the current rayon pool
+/// when `parallel` (the keys are sharded by hash; a key's group lives in one shard, so
+/// the result is the same as the serial one).
+pub(crate) fn link_with(
+    batch: &[(Observation, Vec<LinkKey>)],
+    history: &dyn History,
+    thresholds: &Thresholds,
+    parallel: bool,
+) -> Vec<Vec<ReasonCode>> {
+    use rayon::prelude::*;
+    use std::hash::BuildHasher;
+    let build = BuildFx::default();
+    // Every (key, order) pair, with the key's hash computed once.
+    let mut entries: Vec<(u64, u32, &LinkKey)> =
+        Vec::with_capacity(batch.iter().map(|(_, k)| k.len()).sum());
+    for (i, (_, keys)) in batch.iter().enumerate() {
+        for k in keys {
+            entries.push((build.hash_one(k), i as u32, k));
         }
+    }
+    let shard_of = |h: u64| (h >> 40) as usize % SHARDS;
+    let run = |shard: usize| -> Vec<(u32, ReasonCode)> {
+        link_shard(batch, &entries, shard_of, shard, history, thresholds)
+    };
+    let marks: Vec<Vec<(u32, ReasonCode)>> = if parallel {
+        (0..SHARDS).into_par_iter().map(run).collect()
+    } else {
+        (0..SHARDS).map(run).collect()
+    };
+    let mut found: Vec<Vec<ReasonCode>> = vec![Vec::new(); batch.len()];
+    for (i, code) in marks.into_iter().flatten() {
+        found[i as usize].push(code);
+    }
+    for codes in &mut found {
+        if codes.len() > 1 {
+            codes.sort_unstable();
+            codes.dedup();
+        }
+    }
+    found
+}
+
+/// Groups the entries of one shard by key and decides each group: the (order, code)
+/// pairs found.
+fn link_shard(
+    batch: &[(Observation, Vec<LinkKey>)],
+    entries: &[(u64, u32, &LinkKey)],
+    shard_of: impl Fn(u64) -> usize,
+    shard: usize,
+    history: &dyn History,
+    thresholds: &Thresholds,
+) -> Vec<(u32, ReasonCode)> {
+    // Groups as chains through `next` (no vector per key: most keys have one order).
+    const END: u32 = u32::MAX;
+    let mut heads: HashMap<Hashed<'_>, (u32, u32), BuildPass> = HashMap::default();
+    let mut next: Vec<u32> = vec![END; entries.len()];
+    for (e, &(hash, _, key)) in entries.iter().enumerate() {
+        if shard_of(hash) != shard {
+            continue;
+        }
+        let head = heads.entry(Hashed { hash, key }).or_insert((END, 0));
+        next[e] = head.0;
+        *head = (e as u32, head.1 + 1);
+    }
+    let mut out = Vec::new();
+    let mut members: Vec<usize> = Vec::new();
+    for (Hashed { key, .. }, (head, count)) in heads {
+        let stored = history.linked_orders(key);
+        // Most keys belong to one order: nothing to link, nothing to allocate.
+        if count as usize + stored.len() < 2 {
+            continue;
+        }
+        members.clear();
+        let mut e = head;
+        while e != END {
+            members.push(entries[e as usize].1 as usize);
+            e = next[e as usize];
+        }
+        decide_group(batch, key, &members, &stored, thresholds, &mut out);
+    }
+    out
+}
+
+/// The linking codes of one group: `members` (batch positions) share `key`, and the
+/// history store returned `stored` for it.
+fn decide_group(
+    batch: &[(Observation, Vec<LinkKey>)],
+    key: &LinkKey,
+    members: &[usize],
+    stored: &[Observation],
+    thresholds: &Thresholds,
+    out: &mut Vec<(u32, ReasonCode)>,
+) {
+    let batch_ids: HashSet<&str> = if stored.is_empty() {
+        HashSet::default()
+    } else {
+        members
+            .iter()
+            .map(|&i| batch[i].0.order_id.as_str())
+            .collect()
+    };
+    let all: Vec<&Observation> = members
+        .iter()
+        .map(|&i| &batch[i].0)
+        .chain(
+            stored
+                .iter()
+                .filter(|o| !batch_ids.contains(o.order_id.as_str())),
+        )
+        .collect();
+    if all.len() < 2 {
+        return;
+    }
+    let mut mark = |code: ReasonCode, which: &dyn Fn(&Observation) -> bool| {
+        for &i in members {
+            if which(&batch[i].0) {
+                out.push((i as u32, code));
+            }
+        }
+    };
+    match key {
+        LinkKey::Address(_) => {
+            let names = distinct(&all, |o| o.name.as_deref());
+            let emails = distinct(&all, |o| o.email.as_deref());
+            let cards = distinct(&all, |o| o.card.as_deref());
+            if names.max(emails).max(cards) >= thresholds.link_min_buyers {
+                mark(ReasonCode::SharedAddressManyBuyers, &|_| true);
+            }
+        }
+        LinkKey::Email(_) | LinkKey::Phone(_)
+            if distinct(&all, |o| o.name.as_deref()) >= thresholds.link_min_names =>
+        {
+            mark(ReasonCode::SharedContactManyNames, &|_| true);
+        }
+        _ => {}
+    }
+    let (window, min, code) = match key {
+        LinkKey::Card(_) | LinkKey::Email(_) | LinkKey::Ip(_) => (
+            thresholds.burst_window_minutes,
+            thresholds.burst_min_orders,
+            ReasonCode::BurstOrders,
+        ),
+        LinkKey::JokeNames => (
+            thresholds.series_window_minutes,
+            thresholds.series_min_orders,
+            ReasonCode::NameSeries,
+        ),
+        _ => return,
+    };
+    let window = window.saturating_mul(60);
+    let mut times: Vec<i64> = all.iter().filter_map(|o| o.at.map(|t| t.0)).collect();
+    times.sort_unstable();
+    mark(code, &|o: &Observation| {
+        o.at.is_some_and(|Timestamp(t)| {
+            let lo = times.partition_point(|&x| x < t.saturating_sub(window));
+            let hi = times.partition_point(|&x| x <= t.saturating_add(window));
+            hi - lo >= min
+        })
+    });
+}
+
+/// A key with its hash computed once, up front (in parallel when linking is).
+#[derive(Clone, Copy)]
+struct Hashed<'a> {
+    hash: u64,
+    key: &'a LinkKey,
+}
+
+impl std::hash::Hash for Hashed<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_u64(self.hash);
+    }
+}
+
+impl PartialEq for Hashed<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.hash == other.hash && self.key == other.key
+    }
+}
+
+impl Eq for Hashed<'_> {}
+
+/// Passes a [`Hashed`] key's hash through unchanged.
+#[derive(Default, Clone, Copy)]
+struct PassHasher(u64);
+
+impl std::hash::Hasher for PassHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is used by `Hashed`; anything else still hashes soundly.
+        let mut fx = FxHasher(self.0);
+        fx.write(bytes);
+        self.0 = fx.0;
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
     }
     fn finish(&self) -> u64 {
         self.0
     }
 }
 
-type BuildFx = std::hash::BuildHasherDefault<FxHasher>;
+type BuildPass = std::hash::BuildHasherDefault<PassHasher>;
 
 fn distinct<'a>(all: &[&'a Observation], f: impl Fn(&'a Observation) -> Option<&'a str>) -> usize {
     all.iter()
@@ -280,5 +389,49 @@ mod tests {
         let mut backward = run(&rev);
         backward.reverse();
         assert_eq!(forward, backward);
+    }
+
+    #[test]
+    fn parallel_equals_serial() {
+        let keys = [
+            LinkKey::Address("a".into()),
+            LinkKey::Address("b".into()),
+            LinkKey::Card("c".into()),
+            LinkKey::Email("e".into()),
+            LinkKey::Ip("i".into()),
+            LinkKey::JokeNames,
+        ];
+        let batch: Vec<_> = (0..2000i64)
+            .map(|i| {
+                let own = LinkKey::Phone(format!("+81{}", i % 300));
+                let shared: Vec<LinkKey> = keys
+                    .iter()
+                    .enumerate()
+                    .filter(|(k, _)| (i as usize * 7 + k) % 5 == 0)
+                    .map(|(_, k)| k.clone())
+                    .chain([own])
+                    .collect();
+                (
+                    obs(
+                        &i.to_string(),
+                        &format!("n{}", i % 13),
+                        Some(i * 97 % 20_000),
+                    ),
+                    shared,
+                )
+            })
+            .collect();
+        let serial = link_with(&batch, &NoHistory, &Thresholds::default(), false);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(3)
+            .build()
+            .unwrap();
+        let parallel = pool.install(|| link_with(&batch, &NoHistory, &Thresholds::default(), true));
+        assert_eq!(serial, parallel);
+        assert!(serial
+            .iter()
+            .any(|c| c.contains(&ReasonCode::SharedContactManyNames)));
+        assert!(serial.iter().any(|c| c.contains(&ReasonCode::BurstOrders)));
+        assert!(serial.iter().all(|c| c.windows(2).all(|w| w[0] < w[1])));
     }
 }

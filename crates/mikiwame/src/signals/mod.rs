@@ -12,6 +12,7 @@ pub mod address;
 mod codes;
 pub mod contact;
 pub mod dummy;
+mod fxhash;
 pub mod history;
 pub mod linking;
 pub mod names;
@@ -112,6 +113,10 @@ pub(crate) struct Facts {
     pub phones: Vec<Phone>,
     /// The buyer's folded name (the receiver's when there is no buyer name).
     pub name: Option<String>,
+    /// [`names::fold_name`] of the buyer's and the receiver's names, when given.
+    pub folded_names: [Option<String>; 2],
+    /// True when an email was given that [`normalize_email`] cannot read.
+    pub unreadable_email: bool,
     /// The parsed ship-to address.
     pub address: Option<Address>,
     /// The linking key of the ship-to address.
@@ -130,11 +135,15 @@ impl Facts {
     pub(crate) fn of(order: &Order) -> Facts {
         let parties = || order.buyer.iter().chain(order.shipping.iter());
         let mut emails: Vec<String> = Vec::new();
+        let mut unreadable_email = false;
         for e in parties().filter_map(|p| p.email.as_deref()) {
-            if let Some(n) = normalize_email(e) {
-                if !emails.contains(&n) {
-                    emails.push(n);
+            match normalize_email(e) {
+                Some(n) => {
+                    if !emails.contains(&n) {
+                        emails.push(n);
+                    }
                 }
+                None => unreadable_email |= !e.trim().is_empty(),
             }
         }
         let mut phones: Vec<Phone> = Vec::new();
@@ -157,10 +166,17 @@ impl Facts {
                 Err(_) => invalid_phone = true,
             }
         }
-        let name = parties()
-            .filter_map(|p| p.name.as_deref())
-            .map(names::fold_name)
-            .find(|n| !n.is_empty());
+        let fold = |p: &Option<Party>| {
+            p.as_ref()
+                .and_then(|p| p.name.as_deref())
+                .map(names::fold_name)
+        };
+        let folded_names = [fold(&order.buyer), fold(&order.shipping)];
+        let name = folded_names
+            .iter()
+            .flatten()
+            .find(|n| !n.is_empty())
+            .cloned();
         let ship_to = order.ship_to();
         let address = ship_to.and_then(parse_address);
         let address_key = address.as_ref().and_then(address_link_key);
@@ -182,27 +198,31 @@ impl Facts {
                 .account_created_at
                 .as_deref()
                 .and_then(Timestamp::parse),
-            names: names::NameFlags::of(order),
+            names: names::NameFlags::of(order, &folded_names),
+            folded_names,
+            unreadable_email,
             invalid_phone,
         }
     }
 
     /// What linking needs of this order, and the keys it links under.
-    pub(crate) fn observation(&self, order: &Order) -> (Observation, Vec<LinkKey>) {
+    pub(crate) fn observation(self, order: &Order) -> (Observation, Vec<LinkKey>) {
         let card = order
             .payment
             .as_ref()
             .and_then(|p| p.card_fingerprint.clone());
-        let mut keys = Vec::new();
-        if let Some(k) = &self.address_key {
-            keys.push(LinkKey::Address(k.clone()));
+        let joke = self.names.joke();
+        let first_email = self.emails.first().cloned();
+        let mut keys = Vec::with_capacity(2 + self.emails.len() + self.phones.len());
+        if let Some(k) = self.address_key {
+            keys.push(LinkKey::Address(k));
         }
-        keys.extend(self.emails.iter().cloned().map(LinkKey::Email));
+        keys.extend(self.emails.into_iter().map(LinkKey::Email));
         keys.extend(
             self.phones
-                .iter()
+                .into_iter()
                 .filter(|p| p.valid)
-                .map(|p| LinkKey::Phone(p.e164.clone())),
+                .map(|p| LinkKey::Phone(p.e164)),
         );
         if let Some(c) = &card {
             keys.push(LinkKey::Card(c.clone()));
@@ -210,14 +230,14 @@ impl Facts {
         if let Some(ip) = order.ip.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             keys.push(LinkKey::Ip(ip.to_string()));
         }
-        if self.names.joke() {
+        if joke {
             keys.push(LinkKey::JokeNames);
         }
         let obs = Observation {
             order_id: order.order_id.clone(),
             at: self.ordered_at,
-            name: self.name.clone(),
-            email: self.emails.first().cloned(),
+            name: self.name,
+            email: first_email,
             card,
         };
         (obs, keys)

@@ -16,8 +16,8 @@
 //! assert!(!reading_mismatch("佐藤花子", "サトウハナコ"));
 //! ```
 
+use super::fxhash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use crate::address::fold::{fold_width, fold_width_chars};
-use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use unicode_normalization::UnicodeNormalization;
@@ -64,10 +64,52 @@ fn is_kanji(c: char) -> bool {
 
 /// Drops voicing marks (が -> か, ぱ -> は) so that rendaku spellings compare equal.
 fn devoice(s: &str) -> String {
+    devoice_fast(s).unwrap_or_else(|| devoice_slow(s))
+}
+
+/// Voicing marks removed through NFD and back: the definition.
+fn devoice_slow(s: &str) -> String {
     s.nfd()
         .filter(|c| !matches!(c, '\u{3099}' | '\u{309A}'))
         .nfc()
         .collect()
+}
+
+/// [`devoice_slow`] character by character through a table of the hiragana block, for
+/// text of hiragana and kanji only (kanji have no canonical decomposition, and kana
+/// starters do not compose with each other); `None` for anything else.
+fn devoice_fast(s: &str) -> Option<String> {
+    const FIRST: u32 = 0x3041;
+    const LAST: u32 = 0x309F;
+    static TABLE: OnceLock<Vec<Option<char>>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        (FIRST..=LAST)
+            .map(|u| {
+                let one = char::from_u32(u).map(String::from).unwrap_or_default();
+                let devoiced = devoice_slow(&one);
+                let mut out = devoiced.chars();
+                match (out.next(), out.next()) {
+                    (Some(c), None) => Some(c),
+                    // Dropped (a combining mark), or not one character: then the slow
+                    // path decides.
+                    _ => None,
+                }
+            })
+            .collect()
+    });
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c as u32 {
+            u @ FIRST..=LAST => match table[(u - FIRST) as usize] {
+                Some(d) => out.push(d),
+                None if matches!(c, '\u{3099}' | '\u{309A}') => {}
+                None => return None,
+            },
+            0x4E00..=0x9FFF | 0x3400..=0x4DBF => out.push(c),
+            _ => return None,
+        }
+    }
+    Some(out)
 }
 
 struct Celebrities {
@@ -83,9 +125,9 @@ fn celebrities() -> &'static Celebrities {
     static LIST: OnceLock<Celebrities> = OnceLock::new();
     LIST.get_or_init(|| {
         let mut c = Celebrities {
-            names: HashSet::new(),
-            readings: HashSet::new(),
-            reading_of: HashMap::new(),
+            names: HashSet::default(),
+            readings: HashSet::default(),
+            reading_of: HashMap::default(),
         };
         for line in data_lines(include_str!("../../data/celebrity_names.tsv")) {
             let mut cols = line.split('\t');
@@ -238,7 +280,7 @@ fn is_repetition(chars: &[char], min_unit: usize) -> bool {
 type KeyPositions = HashMap<char, Vec<(usize, usize)>>;
 
 fn positions(rows: &[&str]) -> KeyPositions {
-    let mut map: KeyPositions = HashMap::new();
+    let mut map: KeyPositions = HashMap::default();
     for (r, row) in rows.iter().enumerate() {
         for (c, ch) in row.chars().enumerate() {
             map.entry(ch).or_default().push((r, c));
@@ -293,7 +335,7 @@ struct Surnames {
 fn surnames() -> &'static Surnames {
     static LIST: OnceLock<Surnames> = OnceLock::new();
     LIST.get_or_init(|| {
-        let mut readings = HashMap::new();
+        let mut readings = HashMap::default();
         let mut longest = 0;
         for line in data_lines(include_str!("../../data/surname_readings.tsv")) {
             if let Some((name, rs)) = line.split_once('\t') {
@@ -328,49 +370,59 @@ fn reading_mismatch_folded(name: &str, folded_name: &str, r: &str) -> bool {
     if r.is_empty() || folded_name.is_empty() || !r.chars().all(is_hiragana) {
         return false;
     }
-    let r = devoice(&r.replace('ー', ""));
-    let name_chars: Vec<char> = folded_name.chars().collect();
-    if name_chars.iter().all(|c| is_hiragana(*c)) {
-        return devoice(&folded_name.replace('ー', "")) != r;
+    let without_bar = |s: &str| -> String {
+        if s.contains('ー') {
+            s.replace('ー', "")
+        } else {
+            s.to_string()
+        }
+    };
+    let r = devoice(&without_bar(r));
+    if folded_name.chars().all(is_hiragana) {
+        return devoice(&without_bar(folded_name)) != r;
     }
-    if !name_chars.iter().all(|c| is_hiragana(*c) || is_kanji(*c)) {
+    if !folded_name.chars().all(|c| is_hiragana(c) || is_kanji(c)) {
         return false;
     }
     // Kana runs inside the kanji name, in order.
-    let mut rest = r.as_str();
-    let name_devoiced = devoice(&folded_name.replace('ー', ""));
-    for run in name_devoiced
-        .split(|c: char| !is_hiragana(c))
-        .filter(|s| !s.is_empty())
-    {
-        match rest.find(run) {
-            Some(at) => rest = &rest[at + run.len()..],
-            None => return true,
+    if folded_name.chars().any(is_hiragana) {
+        let mut rest = r.as_str();
+        let name_devoiced = devoice(&without_bar(folded_name));
+        for run in name_devoiced
+            .split(|c: char| !is_hiragana(c))
+            .filter(|s| !s.is_empty())
+        {
+            match rest.find(run) {
+                Some(at) => rest = &rest[at + run.len()..],
+                None => return true,
+            }
         }
     }
     if let Some(expected) = celebrities().reading_of.get(folded_name) {
         return devoice(expected) != r;
     }
     let s = surnames();
-    let spaced_first = fold_width(name);
-    let spaced_first = spaced_first
-        .split_whitespace()
-        .next()
-        .filter(|_| name.trim().contains(char::is_whitespace))
-        .map(str::to_string);
-    let candidates: Vec<String> = match spaced_first {
-        Some(first) => vec![first],
-        None => (2..=s.longest.min(name_chars.len().saturating_sub(1)))
-            .rev()
-            .map(|n| name_chars[..n].iter().collect())
-            .collect(),
+    let spaced = name.trim().contains(char::is_whitespace);
+    let spaced_first = spaced
+        .then(|| fold_width(name))
+        .and_then(|w| w.split_whitespace().next().map(str::to_string));
+    let check = |cand: &str| {
+        s.readings
+            .get(cand)
+            .map(|readings| !readings.iter().any(|sr| r.starts_with(sr.as_str())))
     };
-    for cand in candidates {
-        if let Some(readings) = s.readings.get(&cand) {
-            return !readings.iter().any(|sr| r.starts_with(sr.as_str()));
+    match spaced_first {
+        Some(first) => check(&first).unwrap_or(false),
+        None => {
+            // Prefixes of the name, longest first, as slices (no string per candidate).
+            let ends: Vec<usize> = folded_name.char_indices().map(|(i, _)| i).collect();
+            let count = ends.len();
+            (2..=s.longest.min(count.saturating_sub(1)))
+                .rev()
+                .find_map(|n| check(&folded_name[..ends[n]]))
+                .unwrap_or(false)
         }
     }
-    false
 }
 
 /// Adds the name reasons of one order: `celebrity_name`, `gibberish_name` (not for
@@ -399,21 +451,26 @@ pub(crate) struct NameFlags {
 }
 
 impl NameFlags {
-    pub(crate) fn of(order: &crate::order::Order) -> NameFlags {
+    /// The flags of an order's names; `folded` holds [`fold_name`] of the buyer's and the
+    /// receiver's names (folded once per order, in [`super::Facts`]).
+    pub(crate) fn of(order: &crate::order::Order, folded: &[Option<String>; 2]) -> NameFlags {
         let mut f = NameFlags::default();
-        for p in order.buyer.iter().chain(order.shipping.iter()) {
+        let parties = [order.buyer.as_ref(), order.shipping.as_ref()];
+        for (p, folded) in parties.into_iter().zip(folded) {
+            let (Some(p), Some(folded)) = (p, folded) else {
+                continue;
+            };
             let Some(name) = p.name.as_deref() else {
                 continue;
             };
-            let folded = fold_name(name);
             let kana = p.name_kana.as_deref().map(fold_name);
-            let dummy = super::dummy::is_dummy_folded(&folded);
+            let dummy = super::dummy::is_dummy_folded(folded);
             f.dummy |= dummy;
-            f.celebrity |= is_celebrity_folded(&folded, kana.as_deref());
-            f.gibberish |= !dummy && is_gibberish_folded(name, &folded);
+            f.celebrity |= is_celebrity_folded(folded, kana.as_deref());
+            f.gibberish |= !dummy && is_gibberish_folded(name, folded);
             f.mismatch |= kana
                 .as_deref()
-                .is_some_and(|k| reading_mismatch_folded(name, &folded, k));
+                .is_some_and(|k| reading_mismatch_folded(name, folded, k));
         }
         f
     }
@@ -571,5 +628,12 @@ mod tests {
         assert!(!reading_mismatch("John Smith", "ジョンスミス"));
         assert!(!reading_mismatch("すずき", "スズキ"));
         assert!(!reading_mismatch("たろー", "タロー"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn devoice_fast_path_equals_nfd(s in "[ぁ-ゟ一-龥㐀-㐉ァ-ヿa-z゙゚]{0,10}") {
+            proptest::prop_assert_eq!(devoice(&s), devoice_slow(&s));
+        }
     }
 }
