@@ -15,8 +15,8 @@
 //! assert!(!is_dummy_email("hanako.sato@gmail.com"));
 //! ```
 
-use super::fxhash::FxHashSet as HashSet;
 use crate::address::fold::fold_width_chars;
+use rustc_hash::FxHashSet as HashSet;
 use std::sync::OnceLock;
 
 use super::names::{data_lines, fold_name};

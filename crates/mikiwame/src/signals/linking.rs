@@ -20,7 +20,7 @@
 
 use std::collections::HashMap;
 
-use super::fxhash::{BuildFx, FxHashSet as HashSet, FxHasher};
+use rustc_hash::{FxBuildHasher, FxHashSet as HashSet, FxHasher};
 
 use super::{ReasonCode, Thresholds};
 use crate::history::{History, LinkKey, Observation};
@@ -54,7 +54,7 @@ pub(crate) fn link_with(
 ) -> Vec<Vec<ReasonCode>> {
     use rayon::prelude::*;
     use std::hash::BuildHasher;
-    let build = BuildFx::default();
+    let build = FxBuildHasher;
     // Every (key, order) pair, with the key's hash computed once.
     let mut entries: Vec<(u64, u32, &LinkKey)> =
         Vec::with_capacity(batch.iter().map(|(_, k)| k.len()).sum());
@@ -232,9 +232,9 @@ struct PassHasher(u64);
 impl std::hash::Hasher for PassHasher {
     fn write(&mut self, bytes: &[u8]) {
         // Only `write_u64` is used by `Hashed`; anything else still hashes soundly.
-        let mut fx = FxHasher(self.0);
+        let mut fx = FxHasher::with_seed(self.0 as usize);
         fx.write(bytes);
-        self.0 = fx.0;
+        self.0 = fx.finish();
     }
     fn write_u64(&mut self, n: u64) {
         self.0 = n;

@@ -12,7 +12,6 @@ pub mod address;
 mod codes;
 pub mod contact;
 pub mod dummy;
-mod fxhash;
 pub mod history;
 pub mod linking;
 pub mod names;

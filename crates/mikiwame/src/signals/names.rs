@@ -16,8 +16,8 @@
 //! assert!(!reading_mismatch("佐藤花子", "サトウハナコ"));
 //! ```
 
-use super::fxhash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use crate::address::fold::{fold_width, fold_width_chars};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::OnceLock;
 
 use unicode_normalization::UnicodeNormalization;

@@ -1,8 +1,8 @@
 //! Order signals: `high_risk_items`, `high_amount`, `night_order`, `new_account`,
 //! `billing_shipping_mismatch`.
 
-use super::fxhash::FxHashMap as HashMap;
 use crate::address::fold::fold_width_chars;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::OnceLock;
 
 use super::names::data_lines;
