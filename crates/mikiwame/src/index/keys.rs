@@ -131,15 +131,92 @@ pub(crate) fn canonical_card(fp: &str) -> Option<String> {
     (!s.is_empty() && !s.chars().any(char::is_whitespace)).then_some(s)
 }
 
+/// Where the parts of an address key body end, as byte lengths from the body's start
+/// (without the kind byte): the town + 丁目 part, then the 番, then the rest of the block;
+/// the unit suffix runs to the body's end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Marks {
+    /// End of the locality hash and 丁目.
+    pub(crate) chome: usize,
+    /// End of the 番 (one `0` byte when there is none).
+    pub(crate) banchi: usize,
+    /// End of the block encoding.
+    pub(crate) block: usize,
+}
+
+/// Appends the key body of an address (block encoding and unit suffix, without the kind
+/// byte) to `out`, and returns where its parts end, counted from where it started; `None`
+/// (and nothing appended) when the address has no locality at all.
+///
+/// The one encoder of address keys: the builder, single queries and batches all use it, so
+/// they cannot disagree.
+pub(crate) fn encode_body(a: &Address, out: &mut Vec<u8>) -> Option<Marks> {
+    if a.prefecture.is_none() && a.city.is_none() && a.town.is_none() && a.street.is_none() {
+        return None;
+    }
+    let start = out.len();
+    out.extend_from_slice(&locality_hash(a).to_be_bytes());
+    put_opt(out, a.chome);
+    let chome = out.len() - start;
+    put_opt(out, a.banchi);
+    let banchi = out.len() - start;
+    put_opt(out, a.go);
+    put_varint(out, a.sub_numbers.len() as u64);
+    for n in &a.sub_numbers {
+        put_varint(out, u64::from(*n));
+    }
+    match &a.lot_suffix {
+        None => out.push(0),
+        Some(x) => {
+            out.push(1);
+            put_str(out, x);
+        }
+    }
+    let block = out.len() - start;
+    match &a.forwarding_id {
+        Some(id) => {
+            out.push(1);
+            put_str(out, &canonical_forwarding_id(id));
+        }
+        None => {
+            out.push(0);
+            // As in `Address::unit_key` (the model test holds the two together): a
+            // numbered room says where it is, so the floor counts only without one.
+            let numbered_room = a
+                .room
+                .as_deref()
+                .is_some_and(|r| r.chars().any(|c| c.is_ascii_digit()));
+            match a.floor.filter(|_| !numbered_room) {
+                None => out.push(0),
+                Some(f) => {
+                    out.push(1);
+                    // Flipping the sign bit makes basements sort before ground floors.
+                    out.extend_from_slice(&((f.0 as u16) ^ 0x8000).to_be_bytes());
+                }
+            }
+            match &a.room {
+                None => out.push(0),
+                Some(r) => {
+                    out.push(1);
+                    put_str(out, r);
+                }
+            }
+        }
+    }
+    Some(Marks {
+        chome,
+        banchi,
+        block,
+    })
+}
+
 /// The address key prefixes of one address, built once per query or record.
 ///
 /// Ordered by key bytes first, so sorting queries by it sorts them in index order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct AddressKeys {
-    /// Length of the town + 丁目 prefix (without the kind byte).
-    chome_len: usize,
-    /// Length of the block encoding (without the kind byte).
-    block_len: usize,
+    /// Where the parts of `body` end.
+    marks: Marks,
     /// Block encoding followed by the unit suffix, without the kind byte.
     body: Vec<u8>,
     /// The 番, if any.
@@ -149,78 +226,33 @@ pub(crate) struct AddressKeys {
 impl AddressKeys {
     /// Encodes an address. Returns `None` when it has no locality at all.
     pub(crate) fn new(a: &Address) -> Option<AddressKeys> {
-        if a.prefecture.is_none() && a.city.is_none() && a.town.is_none() && a.street.is_none() {
-            return None;
-        }
         let mut body = Vec::with_capacity(32);
-        body.extend_from_slice(&locality_hash(a).to_be_bytes());
-        put_opt(&mut body, a.chome);
-        let chome_len = body.len();
-        put_opt(&mut body, a.banchi);
-        put_opt(&mut body, a.go);
-        put_varint(&mut body, a.sub_numbers.len() as u64);
-        for n in &a.sub_numbers {
-            put_varint(&mut body, u64::from(*n));
-        }
-        match &a.lot_suffix {
-            None => body.push(0),
-            Some(x) => {
-                body.push(1);
-                put_str(&mut body, x);
-            }
-        }
-        let block_len = body.len();
-        match &a.forwarding_id {
-            Some(id) => {
-                body.push(1);
-                put_str(&mut body, &canonical_forwarding_id(id));
-            }
-            None => {
-                body.push(0);
-                // As in `Address::unit_key` (the model test holds the two together): a
-                // numbered room says where it is, so the floor counts only without one.
-                let numbered_room = a
-                    .room
-                    .as_deref()
-                    .is_some_and(|r| r.chars().any(|c| c.is_ascii_digit()));
-                match a.floor.filter(|_| !numbered_room) {
-                    None => body.push(0),
-                    Some(f) => {
-                        body.push(1);
-                        // Flipping the sign bit makes basements sort before ground floors.
-                        body.extend_from_slice(&((f.0 as u16) ^ 0x8000).to_be_bytes());
-                    }
-                }
-                match &a.room {
-                    None => body.push(0),
-                    Some(r) => {
-                        body.push(1);
-                        put_str(&mut body, r);
-                    }
-                }
-            }
-        }
+        let marks = encode_body(a, &mut body)?;
         Some(AddressKeys {
-            chome_len,
-            block_len,
+            marks,
             body,
             banchi: a.banchi,
         })
     }
 
+    /// Where the parts of the body end.
+    pub(crate) fn marks(&self) -> Marks {
+        self.marks
+    }
+
     /// The key body: block encoding and unit suffix, without the kind byte.
-    fn body(&self) -> &[u8] {
+    pub(crate) fn body(&self) -> &[u8] {
         &self.body
     }
 
     /// The town + 丁目 part of the key body (after the kind byte).
     pub(crate) fn chome_part(&self) -> &[u8] {
-        &self.body[..self.chome_len]
+        &self.body[..self.marks.chome]
     }
 
     /// The block part after the 丁目 part: 番, 号, sub-numbers, lot suffix.
     pub(crate) fn block_part(&self) -> &[u8] {
-        &self.body[self.chome_len..self.block_len]
+        &self.body[self.marks.chome..self.marks.block]
     }
 
     /// The block part after the 番: 号, sub-numbers, lot suffix (empty without a 番).
@@ -228,14 +260,12 @@ impl AddressKeys {
         if self.banchi.is_none() {
             return &[];
         }
-        let mut enc = Vec::with_capacity(4);
-        put_opt(&mut enc, self.banchi);
-        self.block_part().get(enc.len()..).unwrap_or_default()
+        &self.body[self.marks.banchi..self.marks.block]
     }
 
     /// The unit part after the block part: floor and room, or the forwarding ID.
     pub(crate) fn unit_part(&self) -> &[u8] {
-        &self.body[self.block_len..]
+        &self.body[self.marks.block..]
     }
 
     /// The full unit key of `kind`.
@@ -245,12 +275,12 @@ impl AddressKeys {
 
     /// The block prefix of `kind`: every unit of the block starts with it.
     pub(crate) fn block(&self, kind: Kind) -> Vec<u8> {
-        self.with_kind(kind, self.block_len)
+        self.with_kind(kind, self.marks.block)
     }
 
     /// The town + 丁目 prefix of `kind`.
     pub(crate) fn chome(&self, kind: Kind) -> Vec<u8> {
-        self.with_kind(kind, self.chome_len)
+        self.with_kind(kind, self.marks.chome)
     }
 
     /// The half-open key range holding every key of `kind` whose 番 lies in `lo..=hi`.

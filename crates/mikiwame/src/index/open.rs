@@ -33,6 +33,18 @@ impl Cursor<'_> {
             .is_final()
             .then(|| self.out.cat(self.node.final_output()).value())
     }
+
+    /// True when a key ends here.
+    #[inline]
+    pub(crate) fn is_final(&self) -> bool {
+        self.node.is_final()
+    }
+
+    /// True when some key continues from here with `b` (without decoding the next state).
+    #[inline]
+    pub(crate) fn has_edge(&self, b: u8) -> bool {
+        self.node.find_input(b).is_some()
+    }
 }
 
 /// One section of the shared bytes, so the fst can own a view of the mapping.
@@ -237,6 +249,16 @@ impl Index {
             c.node = fst.node(t.addr);
         }
         Some(c)
+    }
+
+    /// Follows one byte from `from`: [`Index::walk`] for a single step.
+    #[inline]
+    pub(crate) fn step<'a>(&'a self, from: Cursor<'a>, b: u8) -> Option<Cursor<'a>> {
+        let t = from.node.transition(from.node.find_input(b)?);
+        Some(Cursor {
+            out: from.out.cat(t.out),
+            node: self.map.as_fst().node(t.addr),
+        })
     }
 
     /// Appends the values of keys below `start` (at most `limit` of them, depth first),

@@ -8,9 +8,10 @@ use super::date;
 use super::forwarding::{fold, has_forwarding_word, has_generic_code};
 use super::grade::{AddressCheck, AddressMatch, Forwarding, ForwardingLevel, Grade, MatchedRecord};
 use super::keys::{
-    building_key, canonical_card, prefix_end, put_banchi, text_key, AddressKeys, Kind,
+    building_key, canonical_card, encode_body, prefix_end, put_banchi, text_key, AddressKeys,
+    Kind, Marks,
 };
-use super::open::Index;
+use super::open::{Cursor, Index};
 
 /// What to do with records older than [`CheckOptions::max_age_days`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -79,6 +80,26 @@ const KEYS_PER_RANGE: usize = 32;
 /// Up to this many 番 around the address's own are probed one by one (a walk each); wider
 /// `near_banchi` settings read key ranges instead.
 const NEAR_WALKS: u32 = 16;
+
+/// How far one address key's walk got: the 丁目 state (`None`: no key shares the town and
+/// 丁目), whether the 番 and block states were reached, and whether the unit is a key.
+#[derive(Default)]
+struct Reach<'a> {
+    chome: Option<Cursor<'a>>,
+    banchi: bool,
+    block: bool,
+    unit: bool,
+}
+
+/// One address of a batch: its key body's place in the shared buffer, sorted by `head`.
+struct BatchEntry {
+    /// The first 16 key bytes, big-endian, zero-padded.
+    head: u128,
+    start: usize,
+    end: usize,
+    marks: Marks,
+    index: usize,
+}
 
 /// A matched record id with the grade of the key it came through.
 struct Hit {
@@ -163,18 +184,198 @@ impl Index {
         let Some(k) = AddressKeys::new(address) else {
             return Grade::None;
         };
-        let unit_only = address.forwarding_id.is_some() && self.is_forwarder_block(&k);
+        let unit_only = address.forwarding_id.is_some()
+            && self.is_forwarder_block(k.chome_part(), k.block_part());
+        if opts.max_age_days.is_none() {
+            if let Some(g) = self.quick_grade(self.reach(&k), k.banchi, unit_only, opts) {
+                return g;
+            }
+        }
         self.grade(&k, unit_only, opts, opts.max_age_days.is_some())
             .level
     }
 
-    /// True when the address's block is a known forwarder's.
-    fn is_forwarder_block(&self, k: &AddressKeys) -> bool {
+    /// The grades of many addresses, in input order: equal to calling
+    /// [`Index::address_grade`] on each, and several times faster on large batches.
+    ///
+    /// The keys are encoded into one buffer and sorted in index order, then the batch is
+    /// merged with the automaton: each key's walk starts where it leaves the previous key's
+    /// path (the shared town, 丁目 and 番), not at the root, and touches the index's pages
+    /// in order. Single-threaded; callers with many cores split the batch.
+    ///
+    /// ```
+    /// use mikiwame::address::Address;
+    /// use mikiwame::index::{CheckOptions, FraudRecord, Grade, Index, IndexBuilder};
+    ///
+    /// let at = |banchi, go| Address {
+    ///     prefecture: Some("大阪府".into()), city: Some("大阪市北区".into()), town: Some("梅田".into()),
+    ///     chome: Some(3), banchi: Some(banchi), go: Some(go), ..Default::default()
+    /// };
+    /// let mut b = IndexBuilder::new();
+    /// b.add_fraud(&FraudRecord { address: Some(at(4, 5)), ..Default::default() });
+    /// let index = Index::new(b.finish_to_vec().unwrap()).unwrap();
+    /// let grades = index.grade_batch(&[at(6, 1), at(4, 5), at(4, 6)], &CheckOptions::default());
+    /// assert_eq!(grades, [Grade::None, Grade::Danger, Grade::Warning]);
+    /// ```
+    pub fn grade_batch(&self, addresses: &[Address], opts: &CheckOptions) -> Vec<Grade> {
+        let mut out = vec![Grade::None; addresses.len()];
+        if opts.max_age_days.is_some() {
+            // The age options need every matched record's date: no shortcut to share.
+            for (a, g) in addresses.iter().zip(&mut out) {
+                *g = self.address_grade(a, opts);
+            }
+            return out;
+        }
+        // One buffer for every key body; entries sort by their first 16 bytes, which hold the
+        // locality, 丁目, 番 and 号 of every address key: index order up to ties inside one
+        // block, which only cost a shorter shared prefix, never a wrong answer.
+        let mut bytes: Vec<u8> = Vec::with_capacity(addresses.len() * 24);
+        let mut entries: Vec<BatchEntry> = Vec::with_capacity(addresses.len());
+        for (i, a) in addresses.iter().enumerate() {
+            let start = bytes.len();
+            if let Some(marks) = encode_body(a, &mut bytes) {
+                let body = &bytes[start..];
+                let mut head = [0u8; 16];
+                let n = body.len().min(16);
+                head[..n].copy_from_slice(&body[..n]);
+                entries.push(BatchEntry {
+                    head: u128::from_be_bytes(head),
+                    start,
+                    end: bytes.len(),
+                    marks,
+                    index: i,
+                });
+            }
+        }
+        entries.sort_unstable_by_key(|e| e.head);
+        let Some(root) = self.walk(None, &[Kind::Address as u8]) else {
+            return out; // no address keys at all
+        };
+        // `path[d]` is the state after the first `d` bytes of the previous key.
+        let mut path: Vec<Cursor<'_>> = vec![root];
+        let mut prev: &[u8] = &[];
+        for e in &entries {
+            let key = &bytes[e.start..e.end];
+            let shared = key
+                .iter()
+                .zip(prev)
+                .take(path.len() - 1)
+                .take_while(|(a, b)| a == b)
+                .count();
+            path.truncate(shared + 1);
+            let mut c = path[shared];
+            for &b in &key[shared..] {
+                let Some(next) = self.step(c, b) else { break };
+                c = next;
+                path.push(c);
+            }
+            prev = key;
+            let address = &addresses[e.index];
+            let m = e.marks;
+            let unit_only = address.forwarding_id.is_some()
+                && self.is_forwarder_block(&key[..m.chome], &key[m.chome..m.block]);
+            let reach = Reach {
+                chome: path.get(m.chome).copied(),
+                banchi: path.len() > m.banchi,
+                block: path.len() > m.block,
+                unit: path.len() == key.len() + 1 && c.is_final(),
+            };
+            out[e.index] = match self.quick_grade(reach, address.banchi, unit_only, opts) {
+                Some(g) => g,
+                None => self.address_grade(address, opts),
+            };
+        }
+        out
+    }
+
+    /// How far an address key's walk got: the states and facts the grades need.
+    fn reach(&self, k: &AddressKeys) -> Reach<'_> {
+        let m = k.marks();
+        let body = k.body();
+        let Some(chome) = self
+            .walk(None, &[Kind::Address as u8])
+            .and_then(|c| self.walk(Some(c), &body[..m.chome]))
+        else {
+            return Reach::default();
+        };
+        let banchi = self.walk(Some(chome), &body[m.chome..m.banchi]);
+        let block = banchi.and_then(|c| self.walk(Some(c), &body[m.banchi..m.block]));
+        let unit = block.and_then(|c| self.walk(Some(c), &body[m.block..]));
+        Reach {
+            chome: Some(chome),
+            banchi: banchi.is_some(),
+            block: block.is_some(),
+            unit: unit.is_some_and(|c| c.is_final()),
+        }
+    }
+
+    /// The grade without records, from how far the address's key reached in the automaton:
+    /// `None` when it needs key ranges (a `near_banchi` wider than [`NEAR_WALKS`]).
+    ///
+    /// Every state of the minimal automaton leads to a key, and the block and unit encodings
+    /// are prefix-free, so: reaching the block state without the unit being a key means
+    /// another unit of the block (caution); reaching the 番's state without the block's
+    /// means another block of the same 番 (warning).
+    fn quick_grade(
+        &self,
+        r: Reach<'_>,
+        banchi: Option<u32>,
+        unit_only: bool,
+        opts: &CheckOptions,
+    ) -> Option<Grade> {
+        let Some(chome) = r.chome else {
+            return Some(Grade::None);
+        };
+        if r.unit {
+            return Some(Grade::Danger);
+        }
+        if unit_only {
+            return Some(Grade::None);
+        }
+        if r.block {
+            return Some(Grade::Caution);
+        }
+        let Some(b) = banchi else {
+            return Some(Grade::None);
+        };
+        let (lo, hi) = (
+            b.saturating_sub(opts.near_banchi),
+            b.saturating_add(opts.near_banchi),
+        );
+        if hi - lo > NEAR_WALKS {
+            return None;
+        }
+        if r.banchi {
+            return Some(Grade::Warning);
+        }
+        let mut buf = Vec::new();
+        for n in (lo..=hi).filter(|n| *n != b) {
+            buf.clear();
+            put_banchi(&mut buf, n);
+            if self.has_edge(chome, &buf) {
+                return Some(Grade::Warning);
+            }
+        }
+        Some(Grade::None)
+    }
+
+    /// True when the key bytes `path` lead on from `from`. The last state is not decoded:
+    /// an edge is enough, since every state leads to a key.
+    fn has_edge(&self, from: Cursor<'_>, path: &[u8]) -> bool {
+        let Some((last, init)) = path.split_last() else {
+            return true;
+        };
+        self.walk(Some(from), init)
+            .is_some_and(|c| c.has_edge(*last))
+    }
+
+    /// True when the block (its town + 丁目 part and the rest) is a known forwarder's.
+    fn is_forwarder_block(&self, chome_part: &[u8], block_part: &[u8]) -> bool {
         !self.forwarders.is_empty()
             && self
                 .walk(None, &[Kind::ForwarderBlock as u8])
-                .and_then(|c| self.walk(Some(c), k.chome_part()))
-                .and_then(|c| self.walk(Some(c), k.block_part()))
+                .and_then(|c| self.walk(Some(c), chome_part))
+                .and_then(|c| self.walk(Some(c), block_part))
                 .is_some_and(|c| c.value().is_some())
     }
 
