@@ -235,11 +235,6 @@ impl AddressKeys {
         })
     }
 
-    /// Where the parts of the body end.
-    pub(crate) fn marks(&self) -> Marks {
-        self.marks
-    }
-
     /// The key body: block encoding and unit suffix, without the kind byte.
     pub(crate) fn body(&self) -> &[u8] {
         &self.body

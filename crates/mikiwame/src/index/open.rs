@@ -33,17 +33,47 @@ impl Cursor<'_> {
             .is_final()
             .then(|| self.out.cat(self.node.final_output()).value())
     }
+}
 
-    /// True when a key ends here.
+/// A borrowed view of the key automaton for walks that need states but no values: the
+/// bytes are looked up once per view, not once per state as through [`Index::walk`]'s
+/// shared mapping, and no outputs are summed.
+pub(crate) struct Nodes<'a> {
+    fst: fst::raw::Fst<&'a [u8]>,
+}
+
+/// A state of the automaton, as [`Nodes`] walks it.
+pub(crate) type Node<'a> = fst::raw::Node<'a>;
+
+impl Nodes<'_> {
+    /// The root state.
     #[inline]
-    pub(crate) fn is_final(&self) -> bool {
-        self.node.is_final()
+    pub(crate) fn root(&self) -> Node<'_> {
+        self.fst.root()
     }
 
-    /// True when some key continues from here with `b` (without decoding the next state).
+    /// The state after byte `b` from `n`, if a key continues so.
     #[inline]
-    pub(crate) fn has_edge(&self, b: u8) -> bool {
-        self.node.find_input(b).is_some()
+    pub(crate) fn step<'n>(&'n self, n: &Node<'n>, b: u8) -> Option<Node<'n>> {
+        let i = n.find_input(b)?;
+        Some(self.fst.node(n.transition_addr(i)))
+    }
+
+    /// The state after `bytes` from `n`, if a key continues so.
+    #[inline]
+    pub(crate) fn walk<'n>(&'n self, n: Node<'n>, bytes: &[u8]) -> Option<Node<'n>> {
+        bytes.iter().try_fold(n, |n, &b| self.step(&n, b))
+    }
+
+    /// True when some key continues from `n` with `bytes`. The last state is not decoded:
+    /// an edge is enough, since every state of the minimal automaton leads to a key.
+    #[inline]
+    pub(crate) fn has_path(&self, n: Node<'_>, bytes: &[u8]) -> bool {
+        let Some((last, init)) = bytes.split_last() else {
+            return true;
+        };
+        self.walk(n, init)
+            .is_some_and(|n| n.find_input(*last).is_some())
     }
 }
 
@@ -251,14 +281,13 @@ impl Index {
         Some(c)
     }
 
-    /// Follows one byte from `from`: [`Index::walk`] for a single step.
+    /// A view of the automaton for walks without values ([`Nodes`]). `None` only if the
+    /// key section stopped parsing, which [`Index::new`] rules out.
     #[inline]
-    pub(crate) fn step<'a>(&'a self, from: Cursor<'a>, b: u8) -> Option<Cursor<'a>> {
-        let t = from.node.transition(from.node.find_input(b)?);
-        Some(Cursor {
-            out: from.out.cat(t.out),
-            node: self.map.as_fst().node(t.addr),
-        })
+    pub(crate) fn nodes(&self) -> Option<Nodes<'_>> {
+        fst::raw::Fst::new(self.map.as_fst().as_bytes())
+            .ok()
+            .map(|fst| Nodes { fst })
     }
 
     /// Appends the values of keys below `start` (at most `limit` of them, depth first),

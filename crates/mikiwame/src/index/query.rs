@@ -1,6 +1,8 @@
 //! Graded queries: how close an address comes to past fraud, whether it is a forwarding
 //! service, and the contact lookups.
 
+use std::cell::RefCell;
+
 use crate::address::Address;
 use crate::contact::{normalize_email, normalize_phone};
 
@@ -11,7 +13,7 @@ use super::keys::{
     building_key, canonical_card, encode_body, prefix_end, put_banchi, text_key, AddressKeys,
     Kind, Marks,
 };
-use super::open::{Cursor, Index};
+use super::open::{Index, Node, Nodes};
 
 /// What to do with records older than [`CheckOptions::max_age_days`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -85,7 +87,7 @@ const NEAR_WALKS: u32 = 16;
 /// 丁目), whether the 番 and block states were reached, and whether the unit is a key.
 #[derive(Default)]
 struct Reach<'a> {
-    chome: Option<Cursor<'a>>,
+    chome: Option<Node<'a>>,
     banchi: bool,
     block: bool,
     unit: bool,
@@ -99,6 +101,90 @@ struct BatchEntry {
     end: usize,
     marks: Marks,
     index: usize,
+}
+
+thread_local! {
+    /// The key buffer of [`Index::address_grade`], reused by every query on the thread.
+    static KEY_BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// How far an address key body's walk from the address keys' root got.
+fn reach<'n>(nodes: &'n Nodes<'_>, root: Node<'n>, body: &[u8], m: Marks) -> Reach<'n> {
+    let Some(chome) = nodes.walk(root, &body[..m.chome]) else {
+        return Reach::default();
+    };
+    let banchi = nodes.walk(chome, &body[m.chome..m.banchi]);
+    let block = banchi.and_then(|n| nodes.walk(n, &body[m.banchi..m.block]));
+    let unit = block.and_then(|n| nodes.walk(n, &body[m.block..]));
+    Reach {
+        chome: Some(chome),
+        banchi: banchi.is_some(),
+        block: block.is_some(),
+        unit: unit.is_some_and(|n| n.is_final()),
+    }
+}
+
+/// The grade without records, from how far the address's key reached in the automaton:
+/// `None` when it needs key ranges (a `near_banchi` wider than [`NEAR_WALKS`]).
+///
+/// Every state of the minimal automaton leads to a key, and the block and unit encodings
+/// are prefix-free, so: reaching the block state without the unit being a key means
+/// another unit of the block (caution); reaching the 番's state without the block's means
+/// another block of the same 番 (warning).
+fn quick_grade(
+    nodes: &Nodes<'_>,
+    r: &Reach<'_>,
+    banchi: Option<u32>,
+    unit_only: bool,
+    opts: &CheckOptions,
+) -> Option<Grade> {
+    let Some(chome) = r.chome else {
+        return Some(Grade::None);
+    };
+    if r.unit {
+        return Some(Grade::Danger);
+    }
+    if unit_only {
+        return Some(Grade::None);
+    }
+    if r.block {
+        return Some(Grade::Caution);
+    }
+    let Some(b) = banchi else {
+        return Some(Grade::None);
+    };
+    let (lo, hi) = (
+        b.saturating_sub(opts.near_banchi),
+        b.saturating_add(opts.near_banchi),
+    );
+    if hi - lo > NEAR_WALKS {
+        return None;
+    }
+    if r.banchi {
+        return Some(Grade::Warning);
+    }
+    let mut buf = [0u8; 16];
+    for n in (lo..=hi).filter(|n| *n != b) {
+        let enc = banchi_bytes(n, &mut buf);
+        if nodes.has_path(chome, enc) {
+            return Some(Grade::Warning);
+        }
+    }
+    Some(Grade::None)
+}
+
+/// The encoding of a present 番 ([`put_banchi`]) in a stack buffer.
+fn banchi_bytes(n: u32, buf: &mut [u8; 16]) -> &[u8] {
+    if n < 240 {
+        // The one-byte case of the varint of `n + 1`, without a heap buffer.
+        buf[0] = n as u8 + 1;
+        return &buf[..1];
+    }
+    let mut v = Vec::new();
+    put_banchi(&mut v, n);
+    let len = v.len().min(buf.len());
+    buf[..len].copy_from_slice(&v[..len]);
+    &buf[..len]
 }
 
 /// A matched record id with the grade of the key it came through.
@@ -181,16 +267,31 @@ impl Index {
     /// assert_eq!(index.address_grade(&a, &CheckOptions::default()), Grade::Danger);
     /// ```
     pub fn address_grade(&self, address: &Address, opts: &CheckOptions) -> Grade {
+        if opts.max_age_days.is_none() {
+            // The key is encoded into a per-thread buffer: no allocation per query.
+            let quick = KEY_BUFFER.with(|cell| {
+                let mut buf = cell.try_borrow_mut().ok()?;
+                buf.clear();
+                let Some(m) = encode_body(address, &mut buf) else {
+                    return Some(Grade::None);
+                };
+                let nodes = self.nodes()?;
+                let reach = nodes
+                    .step(&nodes.root(), Kind::Address as u8)
+                    .map_or_else(Reach::default, |root| reach(&nodes, root, &buf, m));
+                let unit_only = address.forwarding_id.is_some()
+                    && self.is_forwarder_block(&buf[..m.chome], &buf[m.chome..m.block]);
+                quick_grade(&nodes, &reach, address.banchi, unit_only, opts)
+            });
+            if let Some(g) = quick {
+                return g;
+            }
+        }
         let Some(k) = AddressKeys::new(address) else {
             return Grade::None;
         };
         let unit_only = address.forwarding_id.is_some()
             && self.is_forwarder_block(k.chome_part(), k.block_part());
-        if opts.max_age_days.is_none() {
-            if let Some(g) = self.quick_grade(self.reach(&k), k.banchi, unit_only, opts) {
-                return g;
-            }
-        }
         self.grade(&k, unit_only, opts, opts.max_age_days.is_some())
             .level
     }
@@ -219,13 +320,14 @@ impl Index {
     /// ```
     pub fn grade_batch(&self, addresses: &[Address], opts: &CheckOptions) -> Vec<Grade> {
         let mut out = vec![Grade::None; addresses.len()];
-        if opts.max_age_days.is_some() {
+        let nodes = self.nodes();
+        let (Some(nodes), None) = (&nodes, opts.max_age_days) else {
             // The age options need every matched record's date: no shortcut to share.
             for (a, g) in addresses.iter().zip(&mut out) {
                 *g = self.address_grade(a, opts);
             }
             return out;
-        }
+        };
         // One buffer for every key body; entries sort by their first 16 bytes, which hold the
         // locality, 丁目, 番 and 号 of every address key: index order up to ties inside one
         // block, which only cost a shorter shared prefix, never a wrong answer.
@@ -248,11 +350,11 @@ impl Index {
             }
         }
         entries.sort_unstable_by_key(|e| e.head);
-        let Some(root) = self.walk(None, &[Kind::Address as u8]) else {
+        let Some(root) = nodes.step(&nodes.root(), Kind::Address as u8) else {
             return out; // no address keys at all
         };
         // `path[d]` is the state after the first `d` bytes of the previous key.
-        let mut path: Vec<Cursor<'_>> = vec![root];
+        let mut path: Vec<Node<'_>> = vec![root];
         let mut prev: &[u8] = &[];
         for e in &entries {
             let key = &bytes[e.start..e.end];
@@ -263,11 +365,11 @@ impl Index {
                 .take_while(|(a, b)| a == b)
                 .count();
             path.truncate(shared + 1);
-            let mut c = path[shared];
+            let mut n = path[shared];
             for &b in &key[shared..] {
-                let Some(next) = self.step(c, b) else { break };
-                c = next;
-                path.push(c);
+                let Some(next) = nodes.step(&n, b) else { break };
+                n = next;
+                path.push(n);
             }
             prev = key;
             let address = &addresses[e.index];
@@ -278,95 +380,14 @@ impl Index {
                 chome: path.get(m.chome).copied(),
                 banchi: path.len() > m.banchi,
                 block: path.len() > m.block,
-                unit: path.len() == key.len() + 1 && c.is_final(),
+                unit: path.len() == key.len() + 1 && n.is_final(),
             };
-            out[e.index] = match self.quick_grade(reach, address.banchi, unit_only, opts) {
+            out[e.index] = match quick_grade(nodes, &reach, address.banchi, unit_only, opts) {
                 Some(g) => g,
                 None => self.address_grade(address, opts),
             };
         }
         out
-    }
-
-    /// How far an address key's walk got: the states and facts the grades need.
-    fn reach(&self, k: &AddressKeys) -> Reach<'_> {
-        let m = k.marks();
-        let body = k.body();
-        let Some(chome) = self
-            .walk(None, &[Kind::Address as u8])
-            .and_then(|c| self.walk(Some(c), &body[..m.chome]))
-        else {
-            return Reach::default();
-        };
-        let banchi = self.walk(Some(chome), &body[m.chome..m.banchi]);
-        let block = banchi.and_then(|c| self.walk(Some(c), &body[m.banchi..m.block]));
-        let unit = block.and_then(|c| self.walk(Some(c), &body[m.block..]));
-        Reach {
-            chome: Some(chome),
-            banchi: banchi.is_some(),
-            block: block.is_some(),
-            unit: unit.is_some_and(|c| c.is_final()),
-        }
-    }
-
-    /// The grade without records, from how far the address's key reached in the automaton:
-    /// `None` when it needs key ranges (a `near_banchi` wider than [`NEAR_WALKS`]).
-    ///
-    /// Every state of the minimal automaton leads to a key, and the block and unit encodings
-    /// are prefix-free, so: reaching the block state without the unit being a key means
-    /// another unit of the block (caution); reaching the 番's state without the block's
-    /// means another block of the same 番 (warning).
-    fn quick_grade(
-        &self,
-        r: Reach<'_>,
-        banchi: Option<u32>,
-        unit_only: bool,
-        opts: &CheckOptions,
-    ) -> Option<Grade> {
-        let Some(chome) = r.chome else {
-            return Some(Grade::None);
-        };
-        if r.unit {
-            return Some(Grade::Danger);
-        }
-        if unit_only {
-            return Some(Grade::None);
-        }
-        if r.block {
-            return Some(Grade::Caution);
-        }
-        let Some(b) = banchi else {
-            return Some(Grade::None);
-        };
-        let (lo, hi) = (
-            b.saturating_sub(opts.near_banchi),
-            b.saturating_add(opts.near_banchi),
-        );
-        if hi - lo > NEAR_WALKS {
-            return None;
-        }
-        if r.banchi {
-            return Some(Grade::Warning);
-        }
-        let mut buf = Vec::new();
-        for n in (lo..=hi).filter(|n| *n != b) {
-            buf.clear();
-            put_banchi(&mut buf, n);
-            if self.has_edge(chome, &buf) {
-                return Some(Grade::Warning);
-            }
-        }
-        Some(Grade::None)
-    }
-
-    /// True when the key bytes `path` lead on from `from`. The last state is not decoded:
-    /// an edge is enough, since every state leads to a key.
-    fn has_edge(&self, from: Cursor<'_>, path: &[u8]) -> bool {
-        let Some((last, init)) = path.split_last() else {
-            return true;
-        };
-        self.walk(Some(from), init)
-            .is_some_and(|c| c.has_edge(*last))
     }
 
     /// True when the block (its town + 丁目 part and the rest) is a known forwarder's.
@@ -716,5 +737,20 @@ fn weaker(g: Grade) -> Grade {
         Grade::Danger => Grade::Caution,
         Grade::Caution => Grade::Warning,
         Grade::Warning | Grade::None => Grade::None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn banchi_bytes_equal_put_banchi() {
+        let mut buf = [0u8; 16];
+        for n in (0..3000).chain([67_822, 67_823, u32::MAX - 1, u32::MAX]) {
+            let mut want = Vec::new();
+            put_banchi(&mut want, n);
+            assert_eq!(banchi_bytes(n, &mut buf), want.as_slice(), "{n}");
+        }
     }
 }
