@@ -61,8 +61,13 @@ impl Nodes<'_> {
 
     /// The state after `bytes` from `n`, if a key continues so.
     #[inline]
-    pub(crate) fn walk<'n>(&'n self, n: Node<'n>, bytes: &[u8]) -> Option<Node<'n>> {
-        bytes.iter().try_fold(n, |n, &b| self.step(&n, b))
+    pub(crate) fn walk<'n>(&'n self, mut n: Node<'n>, bytes: &[u8]) -> Option<Node<'n>> {
+        // A plain loop: folding through `Option<Node>` copied the large state at every byte.
+        for &b in bytes {
+            let i = n.find_input(b)?;
+            n = self.fst.node(n.transition_addr(i));
+        }
+        Some(n)
     }
 
     /// True when some key continues from `n` with `bytes`. The last state is not decoded:

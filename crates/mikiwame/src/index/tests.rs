@@ -601,6 +601,16 @@ fn other_versions_are_refused_with_what_to_do() {
 }
 
 #[test]
+fn format_one_files_are_refused_not_misread() {
+    // Format 1 had the same header and sections but other address key bytes: reading its
+    // keys with this layout would silently answer "none".
+    assert_eq!(FORMAT_VERSION, 2);
+    let err = Index::new(with_version(sample_bytes(), 1)).unwrap_err();
+    assert!(matches!(err, Error::Version { expected: 2, got: 1 }), "{err}");
+    assert!(err.to_string().contains("mikiwame index build"), "{err}");
+}
+
+#[test]
 fn trailing_bytes_are_refused() {
     let mut bytes = sample_bytes();
     bytes.extend_from_slice(b"junk");
