@@ -74,6 +74,7 @@ impl Kind {
 /// Appends `v` in an order-preserving, prefix-free variable-length encoding (the SQLite4
 /// varint): 1 byte up to 240, 2 bytes up to 2287, 3 bytes up to 67823, else a length byte
 /// and big-endian bytes. Lexicographic order of the bytes equals numeric order.
+#[inline]
 pub(crate) fn put_varint(out: &mut Vec<u8>, v: u64) {
     if v <= 240 {
         out.push(v as u8);
@@ -96,6 +97,7 @@ pub(crate) fn put_varint(out: &mut Vec<u8>, v: u64) {
 }
 
 /// An optional number: `0` when missing, else the varint of `n + 1`.
+#[inline]
 fn put_opt(out: &mut Vec<u8>, n: Option<u32>) {
     match n {
         None => out.push(0),
@@ -185,6 +187,8 @@ pub(crate) fn encode_body(a: &Address, out: &mut Vec<u8>) -> Option<Marks> {
         return None;
     }
     let start = out.len();
+    // A usual key fits: one capacity check instead of one per byte that grows the buffer.
+    out.reserve(24);
     out.extend_from_slice(&locality_hash(a).to_be_bytes());
     put_opt(out, a.chome);
     let chome = out.len() - start;

@@ -93,14 +93,13 @@ struct Reach<'a> {
     unit: bool,
 }
 
-/// One address of a batch: its key body's place in the shared buffer, sorted by `head`.
+/// One address of a batch: its key body's place in the shared buffer and its place in the
+/// batch.
 struct BatchEntry {
-    /// The first 16 key bytes, big-endian, zero-padded.
-    head: u128,
-    start: usize,
-    end: usize,
+    start: u32,
+    end: u32,
     marks: Marks,
-    index: usize,
+    index: u32,
 }
 
 thread_local! {
@@ -328,36 +327,52 @@ impl Index {
             }
             return out;
         };
-        // One buffer for every key body; entries sort by their first 16 bytes, which hold the
-        // locality, 丁目, 番 and 号 of every address key: index order up to ties inside one
-        // block, which only cost a shorter shared prefix, never a wrong answer.
-        let mut bytes: Vec<u8> = Vec::with_capacity(addresses.len() * 24);
+        if addresses.len() > u32::MAX as usize {
+            // Entry numbers are packed into 32 bits below: split giant batches.
+            return addresses
+                .chunks(u32::MAX as usize)
+                .flat_map(|c| self.grade_batch(c, opts))
+                .collect();
+        }
+        // One buffer for every key body. The batch sorts as plain integers: the first 12 key
+        // bytes (locality, 丁目, 番, 号 and the sub-number byte of every usual address key)
+        // above the entry's number. That is index order up to ties inside one block, which
+        // only cost a shorter shared prefix, never a wrong answer.
+        let mut bytes: Vec<u8> = Vec::with_capacity(addresses.len() * 20);
         let mut entries: Vec<BatchEntry> = Vec::with_capacity(addresses.len());
+        let mut order: Vec<u128> = Vec::with_capacity(addresses.len());
         for (i, a) in addresses.iter().enumerate() {
             let start = bytes.len();
             if let Some(marks) = encode_body(a, &mut bytes) {
                 let body = &bytes[start..];
                 let mut head = [0u8; 16];
-                let n = body.len().min(16);
+                let n = body.len().min(12);
                 head[..n].copy_from_slice(&body[..n]);
+                order.push(u128::from_be_bytes(head) | entries.len() as u128);
                 entries.push(BatchEntry {
-                    head: u128::from_be_bytes(head),
-                    start,
-                    end: bytes.len(),
+                    start: start as u32,
+                    end: bytes.len() as u32,
                     marks,
-                    index: i,
+                    index: i as u32,
                 });
             }
         }
-        entries.sort_unstable_by_key(|e| e.head);
+        if bytes.len() > u32::MAX as usize {
+            // Key bodies past 4 GiB (rooms of megabytes): not worth a second layout.
+            for (a, g) in addresses.iter().zip(&mut out) {
+                *g = self.address_grade(a, opts);
+            }
+            return out;
+        }
+        order.sort_unstable();
         let Some(root) = nodes.step(&nodes.root(), Kind::Address as u8) else {
             return out; // no address keys at all
         };
         // `path[d]` is the state after the first `d` bytes of the previous key.
         let mut path: Vec<Node<'_>> = vec![root];
         let mut prev: &[u8] = &[];
-        for e in &entries {
-            let key = &bytes[e.start..e.end];
+        for e in order.iter().filter_map(|o| entries.get(*o as u32 as usize)) {
+            let key = &bytes[e.start as usize..e.end as usize];
             let shared = key
                 .iter()
                 .zip(prev)
@@ -372,7 +387,7 @@ impl Index {
                 path.push(n);
             }
             prev = key;
-            let address = &addresses[e.index];
+            let address = &addresses[e.index as usize];
             let m = e.marks;
             let unit_only = address.forwarding_id.is_some()
                 && self.is_forwarder_block(&key[..m.chome], &key[m.chome..m.block]);
@@ -382,7 +397,7 @@ impl Index {
                 block: path.len() > m.block,
                 unit: path.len() == key.len() + 1 && n.is_final(),
             };
-            out[e.index] = match quick_grade(nodes, &reach, address.banchi, unit_only, opts) {
+            out[e.index as usize] = match quick_grade(nodes, &reach, address.banchi, unit_only, opts) {
                 Some(g) => g,
                 None => self.address_grade(address, opts),
             };
