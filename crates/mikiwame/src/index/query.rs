@@ -93,13 +93,16 @@ struct Reach<'a> {
     unit: bool,
 }
 
-/// One address of a batch: its key body's place in the shared buffer and its place in the
-/// batch.
+/// One address of a batch: its key body's place in the shared buffer, its place in the
+/// batch, and what grading needs of the address besides its key (copied here because the
+/// sorted pass would otherwise jump around the caller's addresses).
 struct BatchEntry {
     start: u32,
     end: u32,
     marks: Marks,
     index: u32,
+    banchi: Option<u32>,
+    forwarding_id: bool,
 }
 
 thread_local! {
@@ -354,6 +357,8 @@ impl Index {
                     end: bytes.len() as u32,
                     marks,
                     index: i as u32,
+                    banchi: a.banchi,
+                    forwarding_id: a.forwarding_id.is_some(),
                 });
             }
         }
@@ -387,9 +392,8 @@ impl Index {
                 path.push(n);
             }
             prev = key;
-            let address = &addresses[e.index as usize];
             let m = e.marks;
-            let unit_only = address.forwarding_id.is_some()
+            let unit_only = e.forwarding_id
                 && self.is_forwarder_block(&key[..m.chome], &key[m.chome..m.block]);
             let reach = Reach {
                 chome: path.get(m.chome).copied(),
@@ -397,9 +401,9 @@ impl Index {
                 block: path.len() > m.block,
                 unit: path.len() == key.len() + 1 && n.is_final(),
             };
-            out[e.index as usize] = match quick_grade(nodes, &reach, address.banchi, unit_only, opts) {
+            out[e.index as usize] = match quick_grade(nodes, &reach, e.banchi, unit_only, opts) {
                 Some(g) => g,
-                None => self.address_grade(address, opts),
+                None => self.address_grade(&addresses[e.index as usize], opts),
             };
         }
         out
