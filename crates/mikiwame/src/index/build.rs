@@ -18,8 +18,8 @@ use crate::error::{Error, Result};
 use super::date;
 use super::format::{self, Contents, FORMAT_VERSION};
 use super::keys::{building_key, encode_body, AddressKeys, Kind};
-use super::pending::PendingKeys;
 use super::open::Index;
+use super::pending::PendingKeys;
 use super::table::{BuildInfo, ForwarderEntry, RecordEntry, SourceFile};
 
 /// A fraud record ready for the index: a parsed address and canonical contact keys.

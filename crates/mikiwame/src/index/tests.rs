@@ -606,7 +606,16 @@ fn format_one_files_are_refused_not_misread() {
     // keys with this layout would silently answer "none".
     assert_eq!(FORMAT_VERSION, 2);
     let err = Index::new(with_version(sample_bytes(), 1)).unwrap_err();
-    assert!(matches!(err, Error::Version { expected: 2, got: 1 }), "{err}");
+    assert!(
+        matches!(
+            err,
+            Error::Version {
+                expected: 2,
+                got: 1
+            }
+        ),
+        "{err}"
+    );
     assert!(err.to_string().contains("mikiwame index build"), "{err}");
 }
 
