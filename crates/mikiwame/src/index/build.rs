@@ -495,12 +495,7 @@ impl IndexBuilder {
                 forwarders: &self.forwarders,
                 postings: &postings,
             };
-            format::write_file(
-                path,
-                &contents,
-                &mut &fst_bytes[..],
-                fst_bytes.len() as u64,
-            )?;
+            format::write_file(path, &contents, &mut &fst_bytes[..], fst_bytes.len() as u64)?;
             return Ok(info);
         }
         let dir = match path.parent() {
