@@ -42,7 +42,7 @@ fn build_info_check_round_trip() {
         .unwrap();
     assert!(info.status.success());
     let v: serde_json::Value = serde_json::from_slice(&info.stdout).unwrap();
-    assert_eq!(v["format_version"], 1);
+    assert_eq!(v["format_version"], mikiwame::index::FORMAT_VERSION);
     // At least the two email-only records (rows with addresses need the normalizer).
     assert!(v["keys"]["email"].as_u64().unwrap() >= 2);
     assert_eq!(v["sources"].as_array().unwrap().len(), 2);

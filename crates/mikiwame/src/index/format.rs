@@ -37,7 +37,12 @@ use super::table::{BuildInfo, ForwarderEntry, RecordEntry};
 /// The magic bytes at the start of every index file.
 pub(crate) const MAGIC: [u8; 8] = *b"\x89MKW\r\n\x1a\n";
 /// The format version this library writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+///
+/// 1: the first layout. 2: shorter address keys (one tag byte for the unit's parts, plain
+/// room numbers as numbers; see `keys.rs`): the same header and sections, but keys a
+/// version-1 reader would not find, so each version refuses the other's files
+/// ([`Error::Version`]: rebuild with `mikiwame index build`).
+pub const FORMAT_VERSION: u32 = 2;
 /// The fixed header length.
 pub(crate) const HEADER_LEN: usize = 64;
 /// Upper bound for any one bincode allocation while decoding, so that a corrupted length

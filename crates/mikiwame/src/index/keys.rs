@@ -12,6 +12,13 @@
 //!
 //! Missing numbers are encoded as a `0` byte and present ones as `n + 1`, so a missing 丁目
 //! never looks like 丁目 0 or 1.
+//!
+//! The rest of a key is short, since every byte is one automaton state to build and to walk
+//! (format 2; format 1 spent a byte on each presence flag and wrote rooms as text): one byte
+//! says how many sub-numbers follow and whether a lot suffix does, one byte which of
+//! forwarding ID, floor and room follow, and a room that is a plain number (`101`) is that
+//! number's varint. Every part is prefix-free, so a block's encoding never continues into
+//! another block's and a unit's never into another unit's.
 
 use crate::address::{Address, Script};
 use unicode_normalization::UnicodeNormalization;
@@ -67,6 +74,7 @@ impl Kind {
 /// Appends `v` in an order-preserving, prefix-free variable-length encoding (the SQLite4
 /// varint): 1 byte up to 240, 2 bytes up to 2287, 3 bytes up to 67823, else a length byte
 /// and big-endian bytes. Lexicographic order of the bytes equals numeric order.
+#[inline]
 pub(crate) fn put_varint(out: &mut Vec<u8>, v: u64) {
     if v <= 240 {
         out.push(v as u8);
@@ -89,6 +97,7 @@ pub(crate) fn put_varint(out: &mut Vec<u8>, v: u64) {
 }
 
 /// An optional number: `0` when missing, else the varint of `n + 1`.
+#[inline]
 fn put_opt(out: &mut Vec<u8>, n: Option<u32>) {
     match n {
         None => out.push(0),
@@ -99,6 +108,29 @@ fn put_opt(out: &mut Vec<u8>, n: Option<u32>) {
 /// Appends the encoding of a present 番, as it follows the 丁目 part.
 pub(crate) fn put_banchi(out: &mut Vec<u8>, n: u32) {
     put_opt(out, Some(n));
+}
+
+/// Up to this many sub-numbers share their count's byte with the lot-suffix flag.
+const SMALL_SUBS: usize = 126;
+/// The count byte (plus the lot-suffix flag) announcing a varint count of sub-numbers.
+const SUBS_ESCAPE: u8 = 254;
+/// Unit tag: a forwarding customer ID follows (and nothing else).
+const UNIT_FORWARDING_ID: u8 = 0x01;
+/// Unit tag bit: a floor follows.
+const UNIT_FLOOR: u8 = 0x02;
+/// Unit tag bit: a room written as a plain number follows, as its varint.
+const UNIT_ROOM_NUMBER: u8 = 0x04;
+/// Unit tag bit: a room written otherwise follows, as a string.
+const UNIT_ROOM_TEXT: u8 = 0x08;
+
+/// The value of a room written as a plain decimal number without leading zeros (`101`,
+/// not `0101`, `B1` or `１０１`), so that the number stands for exactly one spelling.
+fn plain_number(room: &str) -> Option<u64> {
+    let b = room.as_bytes();
+    if b.is_empty() || b.len() > 18 || b[0] == b'0' || !b.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    room.parse().ok()
 }
 
 /// A length-prefixed byte string (prefix-free, so fields after it stay unambiguous).
@@ -131,15 +163,103 @@ pub(crate) fn canonical_card(fp: &str) -> Option<String> {
     (!s.is_empty() && !s.chars().any(char::is_whitespace)).then_some(s)
 }
 
+/// Where the parts of an address key body end, as byte lengths from the body's start
+/// (without the kind byte): the town + 丁目 part, then the 番, then the rest of the block;
+/// the unit suffix runs to the body's end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Marks {
+    /// End of the locality hash and 丁目.
+    pub(crate) chome: usize,
+    /// End of the 番 (one `0` byte when there is none).
+    pub(crate) banchi: usize,
+    /// End of the block encoding.
+    pub(crate) block: usize,
+}
+
+/// Appends the key body of an address (block encoding and unit suffix, without the kind
+/// byte) to `out`, and returns where its parts end, counted from where it started; `None`
+/// (and nothing appended) when the address has no locality at all.
+///
+/// The one encoder of address keys: the builder, single queries and batches all use it, so
+/// they cannot disagree.
+pub(crate) fn encode_body(a: &Address, out: &mut Vec<u8>) -> Option<Marks> {
+    if a.prefecture.is_none() && a.city.is_none() && a.town.is_none() && a.street.is_none() {
+        return None;
+    }
+    let start = out.len();
+    // A usual key fits: one capacity check instead of one per byte that grows the buffer.
+    out.reserve(24);
+    out.extend_from_slice(&locality_hash(a).to_be_bytes());
+    put_opt(out, a.chome);
+    let chome = out.len() - start;
+    put_opt(out, a.banchi);
+    let banchi = out.len() - start;
+    put_opt(out, a.go);
+    // Sub-numbers and lot suffix: one byte for the usual few sub-numbers, an escape beyond.
+    let lot = u8::from(a.lot_suffix.is_some());
+    match a.sub_numbers.len() {
+        n @ 0..=SMALL_SUBS => out.push(n as u8 * 2 + lot),
+        n => {
+            out.push(SUBS_ESCAPE + lot);
+            put_varint(out, n as u64);
+        }
+    }
+    for n in &a.sub_numbers {
+        put_varint(out, u64::from(*n));
+    }
+    if let Some(x) = &a.lot_suffix {
+        put_str(out, x);
+    }
+    let block = out.len() - start;
+    match &a.forwarding_id {
+        Some(id) => {
+            out.push(UNIT_FORWARDING_ID);
+            put_str(out, &canonical_forwarding_id(id));
+        }
+        None => {
+            // As in `Address::unit_key` (the model test holds the two together): a
+            // numbered room says where it is, so the floor counts only without one.
+            let numbered_room = a
+                .room
+                .as_deref()
+                .is_some_and(|r| r.chars().any(|c| c.is_ascii_digit()));
+            let floor = a.floor.filter(|_| !numbered_room);
+            let room_number = a.room.as_deref().and_then(plain_number);
+            let mut tag = 0;
+            if floor.is_some() {
+                tag |= UNIT_FLOOR;
+            }
+            match (&a.room, room_number) {
+                (Some(_), Some(_)) => tag |= UNIT_ROOM_NUMBER,
+                (Some(_), None) => tag |= UNIT_ROOM_TEXT,
+                (None, _) => {}
+            }
+            out.push(tag);
+            if let Some(f) = floor {
+                // Flipping the sign bit makes basements sort before ground floors.
+                out.extend_from_slice(&((f.0 as u16) ^ 0x8000).to_be_bytes());
+            }
+            match (&a.room, room_number) {
+                (_, Some(n)) => put_varint(out, n),
+                (Some(r), None) => put_str(out, r),
+                (None, None) => {}
+            }
+        }
+    }
+    Some(Marks {
+        chome,
+        banchi,
+        block,
+    })
+}
+
 /// The address key prefixes of one address, built once per query or record.
 ///
 /// Ordered by key bytes first, so sorting queries by it sorts them in index order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct AddressKeys {
-    /// Length of the town + 丁目 prefix (without the kind byte).
-    chome_len: usize,
-    /// Length of the block encoding (without the kind byte).
-    block_len: usize,
+    /// Where the parts of `body` end.
+    marks: Marks,
     /// Block encoding followed by the unit suffix, without the kind byte.
     body: Vec<u8>,
     /// The 番, if any.
@@ -149,78 +269,28 @@ pub(crate) struct AddressKeys {
 impl AddressKeys {
     /// Encodes an address. Returns `None` when it has no locality at all.
     pub(crate) fn new(a: &Address) -> Option<AddressKeys> {
-        if a.prefecture.is_none() && a.city.is_none() && a.town.is_none() && a.street.is_none() {
-            return None;
-        }
         let mut body = Vec::with_capacity(32);
-        body.extend_from_slice(&locality_hash(a).to_be_bytes());
-        put_opt(&mut body, a.chome);
-        let chome_len = body.len();
-        put_opt(&mut body, a.banchi);
-        put_opt(&mut body, a.go);
-        put_varint(&mut body, a.sub_numbers.len() as u64);
-        for n in &a.sub_numbers {
-            put_varint(&mut body, u64::from(*n));
-        }
-        match &a.lot_suffix {
-            None => body.push(0),
-            Some(x) => {
-                body.push(1);
-                put_str(&mut body, x);
-            }
-        }
-        let block_len = body.len();
-        match &a.forwarding_id {
-            Some(id) => {
-                body.push(1);
-                put_str(&mut body, &canonical_forwarding_id(id));
-            }
-            None => {
-                body.push(0);
-                // As in `Address::unit_key` (the model test holds the two together): a
-                // numbered room says where it is, so the floor counts only without one.
-                let numbered_room = a
-                    .room
-                    .as_deref()
-                    .is_some_and(|r| r.chars().any(|c| c.is_ascii_digit()));
-                match a.floor.filter(|_| !numbered_room) {
-                    None => body.push(0),
-                    Some(f) => {
-                        body.push(1);
-                        // Flipping the sign bit makes basements sort before ground floors.
-                        body.extend_from_slice(&((f.0 as u16) ^ 0x8000).to_be_bytes());
-                    }
-                }
-                match &a.room {
-                    None => body.push(0),
-                    Some(r) => {
-                        body.push(1);
-                        put_str(&mut body, r);
-                    }
-                }
-            }
-        }
+        let marks = encode_body(a, &mut body)?;
         Some(AddressKeys {
-            chome_len,
-            block_len,
+            marks,
             body,
             banchi: a.banchi,
         })
     }
 
     /// The key body: block encoding and unit suffix, without the kind byte.
-    fn body(&self) -> &[u8] {
+    pub(crate) fn body(&self) -> &[u8] {
         &self.body
     }
 
     /// The town + 丁目 part of the key body (after the kind byte).
     pub(crate) fn chome_part(&self) -> &[u8] {
-        &self.body[..self.chome_len]
+        &self.body[..self.marks.chome]
     }
 
     /// The block part after the 丁目 part: 番, 号, sub-numbers, lot suffix.
     pub(crate) fn block_part(&self) -> &[u8] {
-        &self.body[self.chome_len..self.block_len]
+        &self.body[self.marks.chome..self.marks.block]
     }
 
     /// The block part after the 番: 号, sub-numbers, lot suffix (empty without a 番).
@@ -228,14 +298,12 @@ impl AddressKeys {
         if self.banchi.is_none() {
             return &[];
         }
-        let mut enc = Vec::with_capacity(4);
-        put_opt(&mut enc, self.banchi);
-        self.block_part().get(enc.len()..).unwrap_or_default()
+        &self.body[self.marks.banchi..self.marks.block]
     }
 
     /// The unit part after the block part: floor and room, or the forwarding ID.
     pub(crate) fn unit_part(&self) -> &[u8] {
-        &self.body[self.block_len..]
+        &self.body[self.marks.block..]
     }
 
     /// The full unit key of `kind`.
@@ -245,12 +313,12 @@ impl AddressKeys {
 
     /// The block prefix of `kind`: every unit of the block starts with it.
     pub(crate) fn block(&self, kind: Kind) -> Vec<u8> {
-        self.with_kind(kind, self.block_len)
+        self.with_kind(kind, self.marks.block)
     }
 
     /// The town + 丁目 prefix of `kind`.
     pub(crate) fn chome(&self, kind: Kind) -> Vec<u8> {
-        self.with_kind(kind, self.chome_len)
+        self.with_kind(kind, self.marks.chome)
     }
 
     /// The half-open key range holding every key of `kind` whose 番 lies in `lo..=hi`.
@@ -448,6 +516,67 @@ mod tests {
             AddressKeys::new(&a).unwrap().unit(Kind::Address),
             AddressKeys::new(&b).unwrap().unit(Kind::Address)
         );
+    }
+
+    fn arb_unit() -> impl Strategy<Value = Address> {
+        let rooms = prop_oneof![
+            Just("101"),
+            Just("0101"),
+            Just("1"),
+            Just("B1"),
+            Just(""),
+            Just("１０１"),
+            Just("1234567890123456789012"),
+        ];
+        (
+            prop::option::of(rooms),
+            prop::option::of(-2i16..3),
+            prop::option::of(prop_oneof![Just("SR1"), Just("SR12")]),
+            prop::collection::vec(0u32..300, 0..3),
+            prop::option::of(prop_oneof![Just("甲"), Just("甲乙")]),
+            prop::option::of(0u32..300),
+        )
+            .prop_map(|(room, floor, fid, subs, lot, go)| {
+                let mut a = addr(Some(1), Some(2), go);
+                a.room = room.map(String::from);
+                a.floor = floor.map(Floor);
+                a.forwarding_id = fid.map(String::from);
+                a.sub_numbers = subs;
+                a.lot_suffix = lot.map(String::from);
+                a
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn unit_keys_are_equal_exactly_when_printable_keys_are_and_prefix_free(
+            a in arb_unit(),
+            b in arb_unit(),
+        ) {
+            let (ka, kb) = (AddressKeys::new(&a).unwrap(), AddressKeys::new(&b).unwrap());
+            let (ua, ub) = (ka.unit(Kind::Address), kb.unit(Kind::Address));
+            prop_assert_eq!(ua == ub, a.unit_key() == b.unit_key());
+            prop_assert_eq!(
+                ka.block(Kind::Address) == kb.block(Kind::Address),
+                a.block_key() == b.block_key()
+            );
+            if ua != ub {
+                prop_assert!(!ua.starts_with(&ub) && !ub.starts_with(&ua));
+            }
+            // A block's encoding never continues into another block's.
+            let (ba, bb) = (ka.block(Kind::Address), kb.block(Kind::Address));
+            if ba != bb {
+                prop_assert!(!ba.starts_with(&bb) && !bb.starts_with(&ba));
+            }
+        }
+    }
+
+    #[test]
+    fn usual_flat_keys_are_short() {
+        let mut a = addr(Some(1), Some(2), Some(3));
+        a.room = Some("101".into());
+        // Kind, hash, 丁目, 番, 号, sub-numbers and lot byte, unit tag, room number.
+        assert_eq!(AddressKeys::new(&a).unwrap().unit(Kind::Address).len(), 15);
     }
 
     #[test]

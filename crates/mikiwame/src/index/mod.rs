@@ -55,6 +55,7 @@ mod history;
 mod keys;
 mod mmap;
 mod open;
+mod pending;
 mod query;
 mod records;
 mod table;

@@ -35,6 +35,53 @@ impl Cursor<'_> {
     }
 }
 
+/// A borrowed view of the key automaton for walks that need states but no values: the
+/// bytes are looked up once per view, not once per state as through [`Index::walk`]'s
+/// shared mapping, and no outputs are summed.
+pub(crate) struct Nodes<'a> {
+    fst: fst::raw::Fst<&'a [u8]>,
+}
+
+/// A state of the automaton, as [`Nodes`] walks it.
+pub(crate) type Node<'a> = fst::raw::Node<'a>;
+
+impl Nodes<'_> {
+    /// The root state.
+    #[inline]
+    pub(crate) fn root(&self) -> Node<'_> {
+        self.fst.root()
+    }
+
+    /// The state after byte `b` from `n`, if a key continues so.
+    #[inline]
+    pub(crate) fn step<'n>(&'n self, n: &Node<'n>, b: u8) -> Option<Node<'n>> {
+        let i = n.find_input(b)?;
+        Some(self.fst.node(n.transition_addr(i)))
+    }
+
+    /// The state after `bytes` from `n`, if a key continues so.
+    #[inline]
+    pub(crate) fn walk<'n>(&'n self, mut n: Node<'n>, bytes: &[u8]) -> Option<Node<'n>> {
+        // A plain loop: folding through `Option<Node>` copied the large state at every byte.
+        for &b in bytes {
+            let i = n.find_input(b)?;
+            n = self.fst.node(n.transition_addr(i));
+        }
+        Some(n)
+    }
+
+    /// True when some key continues from `n` with `bytes`. The last state is not decoded:
+    /// an edge is enough, since every state of the minimal automaton leads to a key.
+    #[inline]
+    pub(crate) fn has_path(&self, n: Node<'_>, bytes: &[u8]) -> bool {
+        let Some((last, init)) = bytes.split_last() else {
+            return true;
+        };
+        self.walk(n, init)
+            .is_some_and(|n| n.find_input(*last).is_some())
+    }
+}
+
 /// One section of the shared bytes, so the fst can own a view of the mapping.
 #[derive(Clone)]
 pub(crate) struct Section {
@@ -237,6 +284,15 @@ impl Index {
             c.node = fst.node(t.addr);
         }
         Some(c)
+    }
+
+    /// A view of the automaton for walks without values ([`Nodes`]). `None` only if the
+    /// key section stopped parsing, which [`Index::new`] rules out.
+    #[inline]
+    pub(crate) fn nodes(&self) -> Option<Nodes<'_>> {
+        fst::raw::Fst::new(self.map.as_fst().as_bytes())
+            .ok()
+            .map(|fst| Nodes { fst })
     }
 
     /// Appends the values of keys below `start` (at most `limit` of them, depth first),

@@ -1,6 +1,8 @@
 //! Graded queries: how close an address comes to past fraud, whether it is a forwarding
 //! service, and the contact lookups.
 
+use std::cell::RefCell;
+
 use crate::address::Address;
 use crate::contact::{normalize_email, normalize_phone};
 
@@ -8,9 +10,10 @@ use super::date;
 use super::forwarding::{fold, has_forwarding_word, has_generic_code};
 use super::grade::{AddressCheck, AddressMatch, Forwarding, ForwardingLevel, Grade, MatchedRecord};
 use super::keys::{
-    building_key, canonical_card, prefix_end, put_banchi, text_key, AddressKeys, Kind,
+    building_key, canonical_card, encode_body, prefix_end, put_banchi, text_key, AddressKeys, Kind,
+    Marks,
 };
-use super::open::Index;
+use super::open::{Index, Node, Nodes};
 
 /// What to do with records older than [`CheckOptions::max_age_days`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -79,6 +82,112 @@ const KEYS_PER_RANGE: usize = 32;
 /// Up to this many 番 around the address's own are probed one by one (a walk each); wider
 /// `near_banchi` settings read key ranges instead.
 const NEAR_WALKS: u32 = 16;
+
+/// How far one address key's walk got: the 丁目 state (`None`: no key shares the town and
+/// 丁目), whether the 番 and block states were reached, and whether the unit is a key.
+#[derive(Default)]
+struct Reach<'a> {
+    chome: Option<Node<'a>>,
+    banchi: bool,
+    block: bool,
+    unit: bool,
+}
+
+/// One address of a batch: its key body's place in the shared buffer, its place in the
+/// batch, and what grading needs of the address besides its key (copied here because the
+/// sorted pass would otherwise jump around the caller's addresses).
+struct BatchEntry {
+    start: u32,
+    end: u32,
+    marks: Marks,
+    index: u32,
+    banchi: Option<u32>,
+    forwarding_id: bool,
+}
+
+thread_local! {
+    /// The key buffer of [`Index::address_grade`], reused by every query on the thread.
+    static KEY_BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// How far an address key body's walk from the address keys' root got.
+fn reach<'n>(nodes: &'n Nodes<'_>, root: Node<'n>, body: &[u8], m: Marks) -> Reach<'n> {
+    let Some(chome) = nodes.walk(root, &body[..m.chome]) else {
+        return Reach::default();
+    };
+    let banchi = nodes.walk(chome, &body[m.chome..m.banchi]);
+    let block = banchi.and_then(|n| nodes.walk(n, &body[m.banchi..m.block]));
+    let unit = block.and_then(|n| nodes.walk(n, &body[m.block..]));
+    Reach {
+        chome: Some(chome),
+        banchi: banchi.is_some(),
+        block: block.is_some(),
+        unit: unit.is_some_and(|n| n.is_final()),
+    }
+}
+
+/// The grade without records, from how far the address's key reached in the automaton:
+/// `None` when it needs key ranges (a `near_banchi` wider than [`NEAR_WALKS`]).
+///
+/// Every state of the minimal automaton leads to a key, and the block and unit encodings
+/// are prefix-free, so: reaching the block state without the unit being a key means
+/// another unit of the block (caution); reaching the 番's state without the block's means
+/// another block of the same 番 (warning).
+fn quick_grade(
+    nodes: &Nodes<'_>,
+    r: &Reach<'_>,
+    banchi: Option<u32>,
+    unit_only: bool,
+    opts: &CheckOptions,
+) -> Option<Grade> {
+    let Some(chome) = r.chome else {
+        return Some(Grade::None);
+    };
+    if r.unit {
+        return Some(Grade::Danger);
+    }
+    if unit_only {
+        return Some(Grade::None);
+    }
+    if r.block {
+        return Some(Grade::Caution);
+    }
+    let Some(b) = banchi else {
+        return Some(Grade::None);
+    };
+    let (lo, hi) = (
+        b.saturating_sub(opts.near_banchi),
+        b.saturating_add(opts.near_banchi),
+    );
+    if hi - lo > NEAR_WALKS {
+        return None;
+    }
+    if r.banchi {
+        return Some(Grade::Warning);
+    }
+    let mut buf = [0u8; 16];
+    for n in (lo..=hi).filter(|n| *n != b) {
+        let enc = banchi_bytes(n, &mut buf);
+        if nodes.has_path(chome, enc) {
+            return Some(Grade::Warning);
+        }
+    }
+    Some(Grade::None)
+}
+
+/// The encoding of a present 番 ([`put_banchi`]) in a stack buffer.
+fn banchi_bytes(n: u32, buf: &mut [u8; 16]) -> &[u8] {
+    if n < 240 {
+        // The one-byte case of the varint of `n + 1`, without a heap buffer.
+        buf[0] = n as u8 + 1;
+        return &buf[..1];
+    }
+    let mut v = Vec::new();
+    put_banchi(&mut v, n);
+    let len = v.len().min(buf.len());
+    buf[..len].copy_from_slice(&v[..len]);
+    &buf[..len]
+}
 
 /// A matched record id with the grade of the key it came through.
 struct Hit {
@@ -160,21 +269,154 @@ impl Index {
     /// assert_eq!(index.address_grade(&a, &CheckOptions::default()), Grade::Danger);
     /// ```
     pub fn address_grade(&self, address: &Address, opts: &CheckOptions) -> Grade {
+        if opts.max_age_days.is_none() {
+            // The key is encoded into a per-thread buffer: no allocation per query.
+            let quick = KEY_BUFFER.with(|cell| {
+                let mut buf = cell.try_borrow_mut().ok()?;
+                buf.clear();
+                let Some(m) = encode_body(address, &mut buf) else {
+                    return Some(Grade::None);
+                };
+                let nodes = self.nodes()?;
+                let reach = nodes
+                    .step(&nodes.root(), Kind::Address as u8)
+                    .map_or_else(Reach::default, |root| reach(&nodes, root, &buf, m));
+                let unit_only = address.forwarding_id.is_some()
+                    && self.is_forwarder_block(&buf[..m.chome], &buf[m.chome..m.block]);
+                quick_grade(&nodes, &reach, address.banchi, unit_only, opts)
+            });
+            if let Some(g) = quick {
+                return g;
+            }
+        }
         let Some(k) = AddressKeys::new(address) else {
             return Grade::None;
         };
-        let unit_only = address.forwarding_id.is_some() && self.is_forwarder_block(&k);
+        let unit_only = address.forwarding_id.is_some()
+            && self.is_forwarder_block(k.chome_part(), k.block_part());
         self.grade(&k, unit_only, opts, opts.max_age_days.is_some())
             .level
     }
 
-    /// True when the address's block is a known forwarder's.
-    fn is_forwarder_block(&self, k: &AddressKeys) -> bool {
+    /// The grades of many addresses, in input order: equal to calling
+    /// [`Index::address_grade`] on each, and faster on large batches (about 1.5x per address in
+    /// `benches/`).
+    ///
+    /// The keys are encoded into one buffer and sorted in index order, then the batch is
+    /// merged with the automaton: each key's walk starts where it leaves the previous key's
+    /// path (the shared town, 丁目 and 番), not at the root, and touches the index's pages
+    /// in order. Single-threaded; callers with many cores split the batch.
+    ///
+    /// ```
+    /// use mikiwame::address::Address;
+    /// use mikiwame::index::{CheckOptions, FraudRecord, Grade, Index, IndexBuilder};
+    ///
+    /// let at = |banchi, go| Address {
+    ///     prefecture: Some("大阪府".into()), city: Some("大阪市北区".into()), town: Some("梅田".into()),
+    ///     chome: Some(3), banchi: Some(banchi), go: Some(go), ..Default::default()
+    /// };
+    /// let mut b = IndexBuilder::new();
+    /// b.add_fraud(&FraudRecord { address: Some(at(4, 5)), ..Default::default() });
+    /// let index = Index::new(b.finish_to_vec().unwrap()).unwrap();
+    /// let grades = index.grade_batch(&[at(6, 1), at(4, 5), at(4, 6)], &CheckOptions::default());
+    /// assert_eq!(grades, [Grade::None, Grade::Danger, Grade::Warning]);
+    /// ```
+    pub fn grade_batch(&self, addresses: &[Address], opts: &CheckOptions) -> Vec<Grade> {
+        let mut out = vec![Grade::None; addresses.len()];
+        let nodes = self.nodes();
+        let (Some(nodes), None) = (&nodes, opts.max_age_days) else {
+            // The age options need every matched record's date: no shortcut to share.
+            for (a, g) in addresses.iter().zip(&mut out) {
+                *g = self.address_grade(a, opts);
+            }
+            return out;
+        };
+        if addresses.len() > u32::MAX as usize {
+            // Entry numbers are packed into 32 bits below: split giant batches.
+            return addresses
+                .chunks(u32::MAX as usize)
+                .flat_map(|c| self.grade_batch(c, opts))
+                .collect();
+        }
+        // One buffer for every key body. The batch sorts as plain integers: the first 12 key
+        // bytes (locality, 丁目, 番, 号 and the sub-number byte of every usual address key)
+        // above the entry's number. That is index order up to ties inside one block, which
+        // only cost a shorter shared prefix, never a wrong answer.
+        let mut bytes: Vec<u8> = Vec::with_capacity(addresses.len() * 20);
+        let mut entries: Vec<BatchEntry> = Vec::with_capacity(addresses.len());
+        let mut order: Vec<u128> = Vec::with_capacity(addresses.len());
+        for (i, a) in addresses.iter().enumerate() {
+            let start = bytes.len();
+            if let Some(marks) = encode_body(a, &mut bytes) {
+                let body = &bytes[start..];
+                let mut head = [0u8; 16];
+                let n = body.len().min(12);
+                head[..n].copy_from_slice(&body[..n]);
+                order.push(u128::from_be_bytes(head) | entries.len() as u128);
+                entries.push(BatchEntry {
+                    start: start as u32,
+                    end: bytes.len() as u32,
+                    marks,
+                    index: i as u32,
+                    banchi: a.banchi,
+                    forwarding_id: a.forwarding_id.is_some(),
+                });
+            }
+        }
+        if bytes.len() > u32::MAX as usize {
+            // Key bodies past 4 GiB (rooms of megabytes): not worth a second layout.
+            for (a, g) in addresses.iter().zip(&mut out) {
+                *g = self.address_grade(a, opts);
+            }
+            return out;
+        }
+        order.sort_unstable();
+        let Some(root) = nodes.step(&nodes.root(), Kind::Address as u8) else {
+            return out; // no address keys at all
+        };
+        // `path[d]` is the state after the first `d` bytes of the previous key.
+        let mut path: Vec<Node<'_>> = vec![root];
+        let mut prev: &[u8] = &[];
+        for e in order.iter().filter_map(|o| entries.get(*o as u32 as usize)) {
+            let key = &bytes[e.start as usize..e.end as usize];
+            let shared = key
+                .iter()
+                .zip(prev)
+                .take(path.len() - 1)
+                .take_while(|(a, b)| a == b)
+                .count();
+            path.truncate(shared + 1);
+            let mut n = path[shared];
+            for &b in &key[shared..] {
+                let Some(next) = nodes.step(&n, b) else { break };
+                n = next;
+                path.push(n);
+            }
+            prev = key;
+            let m = e.marks;
+            let unit_only =
+                e.forwarding_id && self.is_forwarder_block(&key[..m.chome], &key[m.chome..m.block]);
+            let reach = Reach {
+                chome: path.get(m.chome).copied(),
+                banchi: path.len() > m.banchi,
+                block: path.len() > m.block,
+                unit: path.len() == key.len() + 1 && n.is_final(),
+            };
+            out[e.index as usize] = match quick_grade(nodes, &reach, e.banchi, unit_only, opts) {
+                Some(g) => g,
+                None => self.address_grade(&addresses[e.index as usize], opts),
+            };
+        }
+        out
+    }
+
+    /// True when the block (its town + 丁目 part and the rest) is a known forwarder's.
+    fn is_forwarder_block(&self, chome_part: &[u8], block_part: &[u8]) -> bool {
         !self.forwarders.is_empty()
             && self
                 .walk(None, &[Kind::ForwarderBlock as u8])
-                .and_then(|c| self.walk(Some(c), k.chome_part()))
-                .and_then(|c| self.walk(Some(c), k.block_part()))
+                .and_then(|c| self.walk(Some(c), chome_part))
+                .and_then(|c| self.walk(Some(c), block_part))
                 .is_some_and(|c| c.value().is_some())
     }
 
@@ -515,5 +757,20 @@ fn weaker(g: Grade) -> Grade {
         Grade::Danger => Grade::Caution,
         Grade::Caution => Grade::Warning,
         Grade::Warning | Grade::None => Grade::None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn banchi_bytes_equal_put_banchi() {
+        let mut buf = [0u8; 16];
+        for n in (0..3000).chain([67_822, 67_823, u32::MAX - 1, u32::MAX]) {
+            let mut want = Vec::new();
+            put_banchi(&mut want, n);
+            assert_eq!(banchi_bytes(n, &mut buf), want.as_slice(), "{n}");
+        }
     }
 }

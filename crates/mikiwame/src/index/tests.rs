@@ -420,6 +420,32 @@ fn batch_equals_one_by_one() {
 }
 
 #[test]
+fn grade_batch_equals_one_by_one_on_a_dense_town() {
+    let records: Vec<_> = (1..60)
+        .map(|b| fraud_at(room(ikejiri(b % 3, b, b % 4), &format!("{}", 100 + b % 5))))
+        .collect();
+    let index = index_of(&records, &[forwarder()]);
+    let mut queries: Vec<_> = (0..80).rev().map(|b| ikejiri(b % 4, b, b % 5)).collect();
+    queries.extend(records.iter().filter_map(|r| r.address.clone()));
+    queries.push(Address::default());
+    for near in [0, 1, 2, 40] {
+        let opts = CheckOptions {
+            near_banchi: near,
+            ..Default::default()
+        };
+        let one: Vec<_> = queries
+            .iter()
+            .map(|q| index.address_grade(q, &opts))
+            .collect();
+        assert_eq!(index.grade_batch(&queries, &opts), one, "near {near}");
+        for g in [Grade::Danger, Grade::Caution, Grade::Warning, Grade::None] {
+            assert!(one.contains(&g), "near {near}: no {g:?}");
+        }
+    }
+    assert!(index.grade_batch(&[], &CheckOptions::default()).is_empty());
+}
+
+#[test]
 fn base_union_keeps_old_and_adds_new_keys() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("idx.mkw");
@@ -575,6 +601,25 @@ fn other_versions_are_refused_with_what_to_do() {
 }
 
 #[test]
+fn format_one_files_are_refused_not_misread() {
+    // Format 1 had the same header and sections but other address key bytes: reading its
+    // keys with this layout would silently answer "none".
+    assert_eq!(FORMAT_VERSION, 2);
+    let err = Index::new(with_version(sample_bytes(), 1)).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Version {
+                expected: 2,
+                got: 1
+            }
+        ),
+        "{err}"
+    );
+    assert!(err.to_string().contains("mikiwame index build"), "{err}");
+}
+
+#[test]
 fn trailing_bytes_are_refused() {
     let mut bytes = sample_bytes();
     bytes.extend_from_slice(b"junk");
@@ -700,6 +745,49 @@ proptest! {
             prop_assert!(!email_set.contains(e));
             prop_assert!(index.known_email(e).is_empty());
         }
+    }
+
+    #[test]
+    fn grade_batch_equals_one_by_one(
+        records in prop::collection::vec(arb_address(), 1..60),
+        queries in prop::collection::vec(arb_address(), 0..60),
+        forwarders in prop::collection::vec(arb_address(), 0..3),
+        near in prop_oneof![0u32..3, Just(17u32)],
+        max_age in prop::option::weighted(0.2, 0u32..400),
+    ) {
+        let mut b = IndexBuilder::new();
+        for (i, a) in records.iter().enumerate() {
+            // Dates spread over a year, so that the age options split the records.
+            let mut r = fraud_at(a.clone());
+            r.recorded_at = Some(format!("2026-{:02}-01", 1 + i % 12));
+            b.add_fraud(&r);
+        }
+        for (i, a) in forwarders.iter().enumerate() {
+            b.add_forwarder(&Forwarder {
+                name: format!("forwarder {i}"),
+                address: a.clone(),
+                code_pattern: None,
+            });
+        }
+        let index = Index::new(b.finish_to_vec().unwrap()).unwrap();
+        let opts = CheckOptions {
+            near_banchi: near,
+            max_age_days: max_age,
+            today: Some(20_800),
+            ..Default::default()
+        };
+        // Recorded addresses, fresh ones and forwarders' own blocks, shuffled by the strategy.
+        let batch: Vec<Address> = queries
+            .iter()
+            .chain(&records)
+            .chain(&forwarders)
+            .cloned()
+            .collect();
+        let one_by_one: Vec<Grade> = batch.iter().map(|q| index.address_grade(q, &opts)).collect();
+        for (q, g) in batch.iter().zip(&one_by_one) {
+            prop_assert_eq!(index.check_with(q, &opts).address_match.level, *g);
+        }
+        prop_assert_eq!(index.grade_batch(&batch, &opts), one_by_one);
     }
 
     #[test]
