@@ -5,32 +5,23 @@ use std::path::PathBuf;
 
 use mikiwame::learn;
 
+use crate::engine::EngineArgs;
 use crate::io::{stdout, write_error};
 use crate::score::InputFormat;
-use crate::train::{engine, with_rows};
+use crate::train::with_rows;
 use crate::CliError;
 
 /// Arguments of `mikiwame evaluate`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    #[command(flatten)]
+    pub engine: EngineArgs,
     /// Labelled orders (JSONL or CSV), as for `train`.
     #[arg(long)]
     pub labels: PathBuf,
-    /// The fraud index.
-    #[arg(long)]
-    pub index: Option<PathBuf>,
-    /// Shop settings (JSON or TOML).
-    #[arg(long)]
-    pub shop: Option<PathBuf>,
-    /// The model to evaluate; default: the bundled priors.
-    #[arg(long)]
-    pub model: Option<PathBuf>,
     /// Input format; default: CSV for `.csv` files, else JSONL.
     #[arg(long, value_enum)]
     pub input_format: Option<InputFormat>,
-    /// Worker threads (default: the number of CPUs).
-    #[arg(long)]
-    pub threads: Option<usize>,
     /// Write the JSON report here instead of standard output.
     #[arg(long)]
     pub json: Option<PathBuf>,
@@ -44,12 +35,7 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(args: Args) -> Result<(), CliError> {
-    let engine = engine(
-        args.index.as_deref(),
-        args.shop.as_deref(),
-        args.model.as_deref(),
-        args.threads,
-    )?;
+    let engine = args.engine.engine()?;
     let report = with_rows(&args.labels, args.input_format, |rows| {
         Ok(learn::evaluate(&engine, rows))
     })?;

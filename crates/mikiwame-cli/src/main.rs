@@ -4,6 +4,7 @@
 //! 1 unusable arguments or files, 2 internal error.
 
 mod check;
+mod engine;
 mod evaluate;
 mod index;
 mod io;

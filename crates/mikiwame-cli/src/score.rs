@@ -8,12 +8,12 @@
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 
-use mikiwame::engine::{Assessment, Engine};
+use mikiwame::engine::Assessment;
 use mikiwame::order::{csv_bad_row, parse_json_row, BadRow, CsvColumns, Row, RowError};
 use mikiwame::score::Band;
-use mikiwame::shop::Shop;
 use rayon::prelude::*;
 
+use crate::engine::EngineArgs;
 use crate::io::{open_input, stdout, write_error};
 use crate::CliError;
 
@@ -38,16 +38,8 @@ pub enum InputFormat {
 /// Arguments of `mikiwame score`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The fraud index (from `mikiwame index build`). Without it, orders are scored on
-    /// their own and with each other, with no past fraud records.
-    #[arg(long)]
-    pub index: Option<PathBuf>,
-    /// Shop settings (JSON or TOML).
-    #[arg(long)]
-    pub shop: Option<PathBuf>,
-    /// A scoring model file (TOML or JSON, format 1); default: the bundled priors.
-    #[arg(long)]
-    pub model: Option<PathBuf>,
+    #[command(flatten)]
+    pub engine: EngineArgs,
     /// Output format.
     #[arg(long, value_enum, default_value = "jsonl")]
     pub format: OutputFormat,
@@ -58,9 +50,6 @@ pub struct Args {
     /// Orders per chunk: the unit of parallel work and of linking.
     #[arg(long, default_value_t = 65_536)]
     pub chunk_size: usize,
-    /// Worker threads (default: the number of CPUs).
-    #[arg(long)]
-    pub threads: Option<usize>,
     /// Input file; absent or `-` reads standard input.
     pub file: Option<PathBuf>,
 }
@@ -104,20 +93,7 @@ impl Summary {
 /// parsed, scored and serialized on the engine's threads, and a writer thread writes the
 /// previous one; so reading and writing, which are serial, do not hold the workers up.
 pub fn run(args: Args) -> Result<(), CliError> {
-    let mut engine = Engine::new();
-    if let Some(path) = &args.index {
-        let index = mikiwame::index::Index::open(path).map_err(usage)?;
-        engine = engine.with_history(index);
-    }
-    if let Some(path) = &args.shop {
-        engine = engine.with_shop(Shop::load(path).map_err(usage)?);
-    }
-    if let Some(path) = &args.model {
-        engine = engine.with_model_file(path).map_err(usage)?;
-    }
-    if let Some(t) = args.threads {
-        engine = engine.with_threads(t);
-    }
+    let engine = args.engine.engine()?;
     // On one thread nothing may run on rayon's global pool either.
     let parallel = engine.threads() > 1;
     let chunk = args.chunk_size.max(1);

@@ -3,10 +3,9 @@
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 
-use mikiwame::engine::Engine;
 use mikiwame::learn::{self, LabelledRow, Shrink, TrainOptions};
-use mikiwame::shop::Shop;
 
+use crate::engine::EngineArgs;
 use crate::io::open_input;
 use crate::score::InputFormat;
 use crate::CliError;
@@ -23,20 +22,12 @@ pub enum ShrinkArg {
 /// Arguments of `mikiwame train`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    #[command(flatten)]
+    pub engine: EngineArgs,
     /// Labelled orders (JSONL or CSV): the order fields plus `label` (1/0) or `fraud`
     /// (true/false), and optionally `weight`.
     #[arg(long)]
     pub labels: PathBuf,
-    /// The fraud index, so that training sees the same signals as scoring.
-    #[arg(long)]
-    pub index: Option<PathBuf>,
-    /// Shop settings (JSON or TOML).
-    #[arg(long)]
-    pub shop: Option<PathBuf>,
-    /// The base model: its thresholds are kept and (with --shrink prior) its weights are
-    /// what the penalty pulls towards. Default: the bundled priors.
-    #[arg(long)]
-    pub model: Option<PathBuf>,
     /// L2 strength λ (about λ orders' worth of evidence per code).
     #[arg(long, default_value_t = 1.0)]
     pub l2: f64,
@@ -46,9 +37,6 @@ pub struct Args {
     /// Input format; default: CSV for `.csv` files, else JSONL.
     #[arg(long, value_enum)]
     pub input_format: Option<InputFormat>,
-    /// Worker threads (default: the number of CPUs).
-    #[arg(long)]
-    pub threads: Option<usize>,
     /// Also write the training report (JSON) here.
     #[arg(long)]
     pub report: Option<PathBuf>,
@@ -59,29 +47,6 @@ pub struct Args {
 
 fn usage(e: mikiwame::Error) -> CliError {
     CliError::Usage(e.to_string())
-}
-
-/// An engine from the common options of `train` and `evaluate`.
-pub fn engine(
-    index: Option<&Path>,
-    shop: Option<&Path>,
-    model: Option<&Path>,
-    threads: Option<usize>,
-) -> Result<Engine, CliError> {
-    let mut engine = Engine::new();
-    if let Some(path) = index {
-        engine = engine.with_history(mikiwame::index::Index::open(path).map_err(usage)?);
-    }
-    if let Some(path) = shop {
-        engine = engine.with_shop(Shop::load(path).map_err(usage)?);
-    }
-    if let Some(path) = model {
-        engine = engine.with_model_file(path).map_err(usage)?;
-    }
-    if let Some(t) = threads {
-        engine = engine.with_threads(t);
-    }
-    Ok(engine)
 }
 
 /// Runs `f` over the labelled rows of `path`; an I/O failure of the input ends the rows
@@ -139,12 +104,7 @@ pub fn print_errors(command: &str, errors: &[mikiwame::order::RowError], skipped
 
 /// Runs the command.
 pub fn run(args: Args) -> Result<(), CliError> {
-    let engine = engine(
-        args.index.as_deref(),
-        args.shop.as_deref(),
-        args.model.as_deref(),
-        args.threads,
-    )?;
+    let engine = args.engine.engine()?;
     let options = TrainOptions {
         l2: args.l2,
         shrink: match args.shrink {

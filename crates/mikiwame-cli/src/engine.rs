@@ -1,0 +1,51 @@
+//! The options that `score`, `train` and `evaluate` share (index, shop settings, model,
+//! threads) and the engine they describe.
+
+use std::path::PathBuf;
+
+use mikiwame::engine::Engine;
+use mikiwame::shop::Shop;
+
+use crate::CliError;
+
+/// What a scoring command scores with.
+#[derive(Debug, clap::Args)]
+pub struct EngineArgs {
+    /// The fraud index (from `mikiwame index build`). Without it, orders are scored on
+    /// their own and with each other, with no past fraud records.
+    #[arg(long)]
+    pub index: Option<PathBuf>,
+    /// Shop settings (JSON or TOML).
+    #[arg(long)]
+    pub shop: Option<PathBuf>,
+    /// The scoring model (TOML or JSON, format 1); default: the bundled priors. `train`
+    /// starts from it: it keeps its thresholds and, with `--shrink prior`, pulls the
+    /// weights towards its weights.
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// Worker threads (default: the number of CPUs).
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+impl EngineArgs {
+    /// The engine: the files loaded, the thread count set. A file that cannot be read
+    /// is a usage error naming it.
+    pub fn engine(&self) -> Result<Engine, CliError> {
+        let usage = |e: mikiwame::Error| CliError::Usage(e.to_string());
+        let mut engine = Engine::new();
+        if let Some(path) = &self.index {
+            engine = engine.with_history(mikiwame::index::Index::open(path).map_err(usage)?);
+        }
+        if let Some(path) = &self.shop {
+            engine = engine.with_shop(Shop::load(path).map_err(usage)?);
+        }
+        if let Some(path) = &self.model {
+            engine = engine.with_model_file(path).map_err(usage)?;
+        }
+        if let Some(t) = self.threads {
+            engine = engine.with_threads(t);
+        }
+        Ok(engine)
+    }
+}
