@@ -9,23 +9,20 @@ use std::collections::{HashMap, HashSet};
 use mikiwame::address::Address;
 use mikiwame::index::{FraudRecord, Grade};
 
-/// A small deterministic random number generator (SplitMix64).
+/// A small deterministic random number generator: the core's SplitMix64
+/// ([`mikiwame::learn::synthetic::Rng`]) with the helpers the generators here use.
 #[derive(Debug, Clone)]
-pub struct Rng(u64);
+pub struct Rng(mikiwame::learn::synthetic::Rng);
 
 impl Rng {
     /// A generator with a fixed seed.
     pub fn new(seed: u64) -> Self {
-        Rng(seed)
+        Rng(mikiwame::learn::synthetic::Rng::new(seed))
     }
 
     /// The next 64 random bits.
     pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
 
     /// A number in `0..n`.
