@@ -36,10 +36,8 @@ pub(super) fn order(line: &str) -> Option<Order> {
             "account_created_at" => 10,
             _ => return s.skip_value(),
         };
-        if seen & (1 << bit) != 0 {
-            return None; // duplicate field: serde refuses it, the lenient reader decides
-        }
-        seen |= 1 << bit;
+        // A duplicate field: serde refuses it, the lenient reader decides.
+        first_time(&mut seen, bit)?;
         match bit {
             0 => id = Some(s.string()?),
             1 => order.ordered_at = s.opt_string()?,
@@ -333,10 +331,7 @@ impl<'a> Scanner<'a> {
                 "address" => (5, &mut p.address),
                 _ => return s.skip_value(),
             };
-            if seen & (1 << bit) != 0 {
-                return None;
-            }
-            seen |= 1 << bit;
+            first_time(&mut seen, bit)?;
             *slot = s.opt_string()?;
             Some(())
         })?;
@@ -356,10 +351,7 @@ impl<'a> Scanner<'a> {
                 "card_fingerprint" => (2, &mut p.card_fingerprint),
                 _ => return s.skip_value(),
             };
-            if seen & (1 << bit) != 0 {
-                return None;
-            }
-            seen |= 1 << bit;
+            first_time(&mut seen, bit)?;
             *slot = s.opt_string()?;
             Some(())
         })?;
@@ -379,10 +371,7 @@ impl<'a> Scanner<'a> {
                     "unit_price" => 3,
                     _ => return s.skip_value(),
                 };
-                if seen & (1 << bit) != 0 {
-                    return None;
-                }
-                seen |= 1 << bit;
+                first_time(&mut seen, bit)?;
                 match bit {
                     0 => item.sku = s.opt_string()?,
                     1 => item.category = s.opt_string()?,
@@ -396,6 +385,16 @@ impl<'a> Scanner<'a> {
         })?;
         Some(items)
     }
+}
+
+/// Marks field `bit` as seen; `None` when it was seen before (a duplicate key, which the
+/// fast reader leaves to the slower ones).
+fn first_time(seen: &mut u32, bit: u32) -> Option<()> {
+    if *seen & (1 << bit) != 0 {
+        return None;
+    }
+    *seen |= 1 << bit;
+    Some(())
 }
 
 #[cfg(test)]
