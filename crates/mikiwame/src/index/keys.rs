@@ -20,7 +20,7 @@
 //! number's varint. Every part is prefix-free, so a block's encoding never continues into
 //! another block's and a unit's never into another unit's.
 
-use crate::address::{Address, Script};
+use crate::address::Address;
 use unicode_normalization::UnicodeNormalization;
 
 /// The namespace byte at the start of every key.
@@ -189,7 +189,7 @@ pub(crate) fn encode_body(a: &Address, out: &mut Vec<u8>) -> Option<Marks> {
     let start = out.len();
     // A usual key fits: one capacity check instead of one per byte that grows the buffer.
     out.reserve(24);
-    out.extend_from_slice(&locality_hash(a).to_be_bytes());
+    out.extend_from_slice(&a.locality_hash().to_be_bytes());
     put_opt(out, a.chome);
     let chome = out.len() - start;
     put_opt(out, a.banchi);
@@ -357,24 +357,6 @@ impl Ord for AddressKeys {
     }
 }
 
-/// [`Address::locality_hash`] without building the locality string, for Japanese
-/// addresses (prefecture, city and town joined without separators: FNV-1a runs over the
-/// parts in turn). Other scripts use the address module's own function. A test holds the
-/// two equal.
-fn locality_hash(a: &Address) -> u64 {
-    if a.script != Script::Japanese {
-        return a.locality_hash();
-    }
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for part in [&a.prefecture, &a.city, &a.town].into_iter().flatten() {
-        for b in part.bytes() {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    h
-}
-
 /// The smallest key greater than every key starting with `prefix`, or `None` when there is
 /// none (the prefix is all `0xFF`).
 pub(crate) fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
@@ -442,16 +424,6 @@ mod tests {
     }
 
     proptest! {
-        #[test]
-        fn locality_hash_agrees_with_the_address_module(
-            p in prop::option::of("[東京都大阪府]{0,3}"),
-            c in prop::option::of("[a-zあ-ん区市]{0,4}"),
-            t in prop::option::of("[池尻梅田0-9]{0,4}"),
-        ) {
-            let a = Address { prefecture: p, city: c, town: t, ..Default::default() };
-            prop_assert_eq!(locality_hash(&a), a.locality_hash());
-        }
-
         #[test]
         fn varint_order_is_numeric_order(a: u64, b: u64) {
             prop_assert_eq!(a.cmp(&b), enc(a).cmp(&enc(b)));

@@ -260,7 +260,7 @@ fn parse_address(p: &Party) -> Option<Address> {
 /// links), else none for text too short to mean anything.
 fn address_link_key(a: &Address) -> Option<String> {
     if a.is_complete() {
-        return Some(a.block_key().as_str().to_string());
+        return Some(a.block_key().into_string());
     }
     let folded: String = fold_width_chars(&a.input)
         .into_iter()
