@@ -4,7 +4,7 @@ use std::ffi::c_char;
 
 use mikiwame::engine::{Assessment, Engine};
 use mikiwame::index::Index;
-use mikiwame::order::{parse_json_row, BadRow, Order, Row, RowError};
+use mikiwame::order::{parse_json_line, Order, Row, RowError};
 use mikiwame::shop::Shop;
 use rayon::prelude::*;
 
@@ -193,17 +193,7 @@ fn score_jsonl(handle: &MkwEngine, bytes: &[u8]) -> Result<*mut c_char, MkwError
         .filter(|(_, l)| !l.iter().all(u8::is_ascii_whitespace))
         .map(|(i, l)| (i as u64 + 1, l))
         .collect();
-    let parse = |(n, line): &(u64, &[u8])| match std::str::from_utf8(line) {
-        Ok(text) => parse_json_row(text, *n),
-        Err(_) => Err(BadRow {
-            order_id: None,
-            error: RowError {
-                row: *n,
-                field: String::new(),
-                message: "the line is not valid UTF-8: convert it to UTF-8".into(),
-            },
-        }),
-    };
+    let parse = |(n, line): &(u64, &[u8])| parse_json_line(line, *n);
     // Parsing runs inside the engine's pool, never on rayon's global pool, so that an
     // engine opened with one thread starts none.
     let assessments: Vec<Assessment> = if handle.threads != 1 && lines.len() >= MIN_PARALLEL_LINES {

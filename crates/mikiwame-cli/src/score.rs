@@ -9,7 +9,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 
 use mikiwame::engine::Assessment;
-use mikiwame::order::{csv_bad_row, parse_json_row, BadRow, CsvColumns, Row, RowError};
+use mikiwame::order::{csv_bad_row, parse_json_line, BadRow, CsvColumns, Row};
 use mikiwame::score::Band;
 use rayon::prelude::*;
 
@@ -211,18 +211,8 @@ impl Batch {
     fn rows(&self, parallel: bool) -> Vec<Row> {
         match self {
             Batch::Jsonl { bytes, lines } => {
-                let parse = |(n, range): &(u64, std::ops::Range<usize>)| match std::str::from_utf8(
-                    &bytes[range.clone()],
-                ) {
-                    Ok(text) => parse_json_row(text, *n),
-                    Err(_) => Err(BadRow {
-                        order_id: None,
-                        error: RowError {
-                            row: *n,
-                            field: String::new(),
-                            message: "the line is not valid UTF-8: save the file as UTF-8".into(),
-                        },
-                    }),
+                let parse = |(n, range): &(u64, std::ops::Range<usize>)| {
+                    parse_json_line(&bytes[range.clone()], *n)
                 };
                 if parallel {
                     lines.par_iter().with_min_len(256).map(parse).collect()

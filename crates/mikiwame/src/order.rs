@@ -194,6 +194,28 @@ pub struct BadRow {
 /// One input row: an order or the reason it could not be read.
 pub type Row = std::result::Result<Order, BadRow>;
 
+/// [`parse_json_row`] for a line as raw bytes: a line that is not UTF-8 is an error row
+/// (readers that split a buffer into lines themselves need no check of their own).
+///
+/// ```
+/// let bad = mikiwame::order::parse_json_line(b"{\"order_id\": \"\xff\"}", 2).unwrap_err();
+/// assert_eq!(bad.error.row, 2);
+/// assert!(bad.error.message.contains("UTF-8"));
+/// ```
+pub fn parse_json_line(line: &[u8], row: u64) -> Row {
+    match std::str::from_utf8(line) {
+        Ok(text) => parse_json_row(text, row),
+        Err(_) => Err(BadRow {
+            order_id: None,
+            error: RowError {
+                row,
+                field: String::new(),
+                message: "the line is not valid UTF-8: convert it to UTF-8".into(),
+            },
+        }),
+    }
+}
+
 /// Reads one JSONL line (or one JSON document) as row `row`.
 ///
 /// ```
