@@ -461,23 +461,33 @@ impl IndexBuilder {
 
     /// Builds the index into memory and returns its bytes (for tests and small indexes).
     pub fn finish_to_vec(mut self) -> Result<Vec<u8>> {
-        let (fst_bytes, postings, keys) = self.union_into(Vec::new())?;
-        let info = self.info(keys);
-        let contents = Contents {
-            info: &info,
-            records: &self.records,
-            forwarders: &self.forwarders,
-            postings: &postings,
-        };
+        let (fst_bytes, postings, info) = self.union_in_memory()?;
         let mut out = std::io::Cursor::new(Vec::new());
         format::write_to(
             &mut out,
-            &contents,
+            &self.contents(&info, &postings),
             &mut &fst_bytes[..],
             fst_bytes.len() as u64,
         )
         .map_err(|e| Error::io("<memory>", e))?;
         Ok(out.into_inner())
+    }
+
+    /// The automaton built in memory: (fst bytes, postings, build info).
+    fn union_in_memory(&mut self) -> Result<(Vec<u8>, Vec<u8>, BuildInfo)> {
+        let (fst_bytes, postings, keys) = self.union_into(Vec::new())?;
+        let info = self.info(keys);
+        Ok((fst_bytes, postings, info))
+    }
+
+    /// What the file holds besides the automaton.
+    fn contents<'a>(&'a self, info: &'a BuildInfo, postings: &'a [u8]) -> Contents<'a> {
+        Contents {
+            info,
+            records: &self.records,
+            forwarders: &self.forwarders,
+            postings,
+        }
     }
 
     /// Builds the index into the file at `path`, atomically (temporary file, fsync, rename).
@@ -487,14 +497,8 @@ impl IndexBuilder {
         if self.base.is_none() && self.runs.is_empty() {
             // One run: the automaton is built in memory (its size is a fraction of the keys
             // just sorted in memory) and written once, without a side file to copy from.
-            let (fst_bytes, postings, keys) = self.union_into(Vec::new())?;
-            let info = self.info(keys);
-            let contents = Contents {
-                info: &info,
-                records: &self.records,
-                forwarders: &self.forwarders,
-                postings: &postings,
-            };
+            let (fst_bytes, postings, info) = self.union_in_memory()?;
+            let contents = self.contents(&info, &postings);
             format::write_file(path, &contents, &mut &fst_bytes[..], fst_bytes.len() as u64)?;
             return Ok(info);
         }
@@ -528,12 +532,7 @@ impl IndexBuilder {
             file.seek(SeekFrom::Start(0))
                 .map_err(|e| Error::io(&side, e))?;
             let info = self.info(keys);
-            let contents = Contents {
-                info: &info,
-                records: &self.records,
-                forwarders: &self.forwarders,
-                postings: &postings,
-            };
+            let contents = self.contents(&info, &postings);
             let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
             format::write_file(path, &contents, &mut reader, fst_len)?;
             Ok(info)
