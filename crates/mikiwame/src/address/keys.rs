@@ -69,30 +69,28 @@ impl std::fmt::Display for UnitKey {
 }
 
 impl Address {
-    /// The place part of the keys: prefecture, city and town (or, for Latin script,
-    /// country, city and street), joined without separators.
+    /// The place part of the keys: prefecture, city and town joined without separators
+    /// (for Latin script: country, city, town and street joined by commas).
     pub fn locality(&self) -> String {
         // Room for the locality and the lot and unit parts that the keys append.
         let mut s = String::with_capacity(96);
-        match self.script {
-            Script::Japanese => {
-                for part in [&self.prefecture, &self.city, &self.town]
-                    .into_iter()
-                    .flatten()
-                {
-                    s.push_str(part);
-                }
-            }
-            Script::Latin => {
-                let parts: Vec<&str> = [&self.country, &self.city, &self.town, &self.street]
-                    .into_iter()
-                    .flatten()
-                    .map(String::as_str)
-                    .collect();
-                s = parts.join(",");
-            }
-        }
+        self.locality_pieces(|piece| s.push_str(piece));
         s
+    }
+
+    /// Feeds the pieces of [`Address::locality`] (parts and separators) in order, so that
+    /// the string and its hash are made from one definition.
+    fn locality_pieces(&self, mut feed: impl FnMut(&str)) {
+        let (parts, separator) = match self.script {
+            Script::Japanese => ([&self.prefecture, &self.city, &self.town, &None], ""),
+            Script::Latin => ([&self.country, &self.city, &self.town, &self.street], ","),
+        };
+        for (i, part) in parts.into_iter().flatten().enumerate() {
+            if i > 0 {
+                feed(separator);
+            }
+            feed(part);
+        }
     }
 
     /// A stable 64-bit identity of the locality (FNV-1a of [`Address::locality`]), for
@@ -105,34 +103,15 @@ impl Address {
     /// assert_eq!(a.locality_hash(), b.locality_hash());
     /// ```
     pub fn locality_hash(&self) -> u64 {
-        // FNV-1a over the parts in turn, exactly as over the joined string, without
+        // FNV-1a over the pieces in turn, exactly as over the joined string, without
         // building it (index keys are made for every record and every query).
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        let mut feed = |bytes: &[u8]| {
-            for b in bytes {
-                h ^= u64::from(*b);
+        self.locality_pieces(|piece| {
+            for b in piece.bytes() {
+                h ^= u64::from(b);
                 h = h.wrapping_mul(0x0100_0000_01b3);
             }
-        };
-        match self.script {
-            Script::Japanese => {
-                for part in [&self.prefecture, &self.city, &self.town]
-                    .into_iter()
-                    .flatten()
-                {
-                    feed(part.as_bytes());
-                }
-            }
-            Script::Latin => {
-                let parts = [&self.country, &self.city, &self.town, &self.street];
-                for (i, part) in parts.into_iter().flatten().enumerate() {
-                    if i > 0 {
-                        feed(b",");
-                    }
-                    feed(part.as_bytes());
-                }
-            }
-        }
+        });
         h
     }
 
