@@ -3,34 +3,11 @@
 //! thread count.
 #![allow(clippy::unwrap_used)]
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+mod common;
 
+use common::mikiwame;
 use mikiwame::engine::Engine;
 use mikiwame::order::{parse_json_row, Row};
-
-/// Runs `mikiwame` with `input` on standard input: (exit code, stdout, stderr).
-fn mikiwame(args: &[&str], input: &[u8]) -> (i32, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mikiwame"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let input = input.to_vec();
-    let feeder = std::thread::spawn(move || {
-        let _ = stdin.write_all(&input);
-    });
-    let out = child.wait_with_output().unwrap();
-    feeder.join().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
 
 /// Orders that exercise linking across chunks, with a few unreadable rows and blank lines.
 fn jsonl(n: usize) -> String {

@@ -1,30 +1,16 @@
 //! `mikiwame screen` end to end: the built binary, JSONL in and out.
 #![allow(clippy::unwrap_used)]
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+mod common;
 
+use common::mikiwame;
+
+/// Runs `mikiwame screen` with `input` on standard input.
 fn run(args: &[&str], input: &str) -> (i32, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mikiwame"))
-        .arg("screen")
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    let all: Vec<&str> = std::iter::once("screen")
+        .chain(args.iter().copied())
+        .collect();
+    mikiwame(&all, input.as_bytes())
 }
 
 #[test]

@@ -1,23 +1,13 @@
 //! `mikiwame train` and `mikiwame evaluate` end to end, on synthetic labelled orders.
 #![allow(clippy::unwrap_used)]
 
-use std::process::Command;
+mod common;
+
+use common::mikiwame;
 
 use mikiwame::engine::Engine;
 use mikiwame::learn::synthetic::{labelled_orders, Truth};
 use mikiwame::score::Model;
-
-fn mikiwame(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_mikiwame"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
 
 #[test]
 fn train_then_evaluate_then_score() {
@@ -34,15 +24,18 @@ fn train_then_evaluate_then_score() {
     text.push_str("{\"order_id\":\"bad-1\",\"label\":7}\n");
     std::fs::write(&labels, &text).unwrap();
     let model = dir.path().join("model.toml");
-    let (code, _, err) = mikiwame(&[
-        "train",
-        "--labels",
-        labels.to_str().unwrap(),
-        "--l2",
-        "2",
-        "-o",
-        model.to_str().unwrap(),
-    ]);
+    let (code, _, err) = mikiwame(
+        &[
+            "train",
+            "--labels",
+            labels.to_str().unwrap(),
+            "--l2",
+            "2",
+            "-o",
+            model.to_str().unwrap(),
+        ],
+        b"",
+    );
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("row 3001, field `label`"), "{err}");
     assert!(err.contains("3000 orders"), "{err}");
@@ -52,17 +45,20 @@ fn train_then_evaluate_then_score() {
 
     let report = dir.path().join("eval.json");
     let chart = dir.path().join("eval.svg");
-    let (code, _, err) = mikiwame(&[
-        "evaluate",
-        "--labels",
-        labels.to_str().unwrap(),
-        "--model",
-        model.to_str().unwrap(),
-        "--json",
-        report.to_str().unwrap(),
-        "--chart",
-        chart.to_str().unwrap(),
-    ]);
+    let (code, _, err) = mikiwame(
+        &[
+            "evaluate",
+            "--labels",
+            labels.to_str().unwrap(),
+            "--model",
+            model.to_str().unwrap(),
+            "--json",
+            report.to_str().unwrap(),
+            "--chart",
+            chart.to_str().unwrap(),
+        ],
+        b"",
+    );
     assert_eq!(code, 0, "{err}");
     let r: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
@@ -74,12 +70,15 @@ fn train_then_evaluate_then_score() {
     assert!(std::fs::read_to_string(&chart).unwrap().starts_with("<svg"));
 
     // The trained model scores orders like any model file.
-    let (code, out, err) = mikiwame(&[
-        "score",
-        "--model",
-        model.to_str().unwrap(),
-        labels.to_str().unwrap(),
-    ]);
+    let (code, out, err) = mikiwame(
+        &[
+            "score",
+            "--model",
+            model.to_str().unwrap(),
+            labels.to_str().unwrap(),
+        ],
+        b"",
+    );
     assert_eq!(code, 0, "{err}");
     assert_eq!(out.lines().count(), 3001);
 }
@@ -99,28 +98,34 @@ fn csv_labels_and_refusals() {
     }
     std::fs::write(&labels, &csv).unwrap();
     let model = dir.path().join("m.json");
-    let (code, _, err) = mikiwame(&[
-        "train",
-        "--labels",
-        labels.to_str().unwrap(),
-        "-o",
-        model.to_str().unwrap(),
-    ]);
+    let (code, _, err) = mikiwame(
+        &[
+            "train",
+            "--labels",
+            labels.to_str().unwrap(),
+            "-o",
+            model.to_str().unwrap(),
+        ],
+        b"",
+    );
     assert_eq!(code, 0, "{err}");
     assert!(Model::load(&model).is_ok());
     // Only legitimate orders: nothing to learn from, exit code 1.
     let only_legit = dir.path().join("legit.csv");
     std::fs::write(&only_legit, "order_id,label\na,0\nb,0\n").unwrap();
-    let (code, _, err) = mikiwame(&[
-        "train",
-        "--labels",
-        only_legit.to_str().unwrap(),
-        "-o",
-        model.to_str().unwrap(),
-    ]);
+    let (code, _, err) = mikiwame(
+        &[
+            "train",
+            "--labels",
+            only_legit.to_str().unwrap(),
+            "-o",
+            model.to_str().unwrap(),
+        ],
+        b"",
+    );
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("fraudulent and legitimate"), "{err}");
     let missing = dir.path().join("none.jsonl");
-    let (code, _, _) = mikiwame(&["evaluate", "--labels", missing.to_str().unwrap()]);
+    let (code, _, _) = mikiwame(&["evaluate", "--labels", missing.to_str().unwrap()], b"");
     assert_eq!(code, 1);
 }
