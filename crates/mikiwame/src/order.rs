@@ -778,7 +778,8 @@ fn csv_error(e: csv::Error) -> Error {
 mod tests {
     use super::*;
 
-    const FULL: &str = r#"{"order_id": "A-1001", "ordered_at": "2026-11-20T13:45:00+09:00", "amount": 39800, "currency": "JPY",
+    /// The design document's example order (also read by `scan`'s tests).
+    pub(super) const FULL: &str = r#"{"order_id": "A-1001", "ordered_at": "2026-11-20T13:45:00+09:00", "amount": 39800, "currency": "JPY",
  "buyer":    {"name": "山田太郎", "name_kana": "ヤマダタロウ", "email": "taro@example.jp",
               "phone": "090-1234-5678", "postal_code": "154-0001", "address": "東京都世田谷区池尻1-2-3"},
  "shipping": {"name": "山田太郎", "phone": "090-1234-5678", "postal_code": "154-0001",
