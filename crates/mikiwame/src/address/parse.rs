@@ -15,8 +15,6 @@
 //! Every step is a bounded scan over at most [`super::MAX_ADDRESS_BYTES`] of input, so
 //! parsing is linear in the input.
 
-use std::rc::Rc;
-
 use super::anomaly::Anomaly;
 use super::components::{Address, Floor, Script};
 use super::fold::{fold_chars, fold_width, fold_width_chars};
@@ -29,7 +27,7 @@ pub(crate) fn parse(input: &str, postal_code: Option<&str>) -> Address {
         input: input.to_string(),
         ..Default::default()
     };
-    let display: Vec<char> = fold_width_chars(input);
+    let mut display: Vec<char> = fold_width_chars(input);
     if let Some(code) = postal_code.and_then(clean_postal) {
         a.postal_code = Some(code);
     }
@@ -42,10 +40,16 @@ pub(crate) fn parse(input: &str, postal_code: Option<&str>) -> Address {
         latin::parse(&mut a, &display);
         return a;
     }
-    let matched = fold_chars(&display);
+    let mut matched = fold_chars(&display);
+    Strip {
+        d: &mut display,
+        m: &mut matched,
+        a: &mut a,
+    }
+    .run();
     let mut p = Parser {
-        d: display,
-        m: Rc::new(matched),
+        d: &display,
+        m: &matched,
         g: gazetteer(),
         a,
     };
@@ -59,12 +63,24 @@ fn clean_postal(s: &str) -> Option<String> {
     (digits.len() == 7).then_some(digits)
 }
 
-struct Parser {
+/// The first pass: removes what is not part of the address (大字, care-of names, phone
+/// numbers, postal codes) from both forms of the text.
+struct Strip<'t> {
     /// Display form.
-    d: Vec<char>,
-    /// Match form, same length; shared so lookups can borrow it while the address is
-    /// being filled in.
-    m: Rc<Vec<char>>,
+    d: &'t mut Vec<char>,
+    /// Match form, same length.
+    m: &'t mut Vec<char>,
+    a: &'t mut Address,
+}
+
+/// The second pass: reads the place, lot and unit from the stripped text. The text is
+/// borrowed, not owned, so that lookups can hold a slice of it while the address is
+/// being filled in.
+struct Parser<'t> {
+    /// Display form.
+    d: &'t [char],
+    /// Match form, same length.
+    m: &'t [char],
     g: &'static Gazetteer,
     a: Address,
 }
@@ -82,7 +98,7 @@ struct Place {
     end: usize,
 }
 
-impl Parser {
+impl Strip<'_> {
     fn run(&mut self) {
         // One pass finds which of the stripping steps can apply at all; most addresses
         // need none of them.
@@ -106,22 +122,6 @@ impl Parser {
             self.blank_phones();
         }
         self.blank_postal_codes(postal_mark);
-        let start = self.first_content(0);
-        let place = self
-            .read_place(start)
-            .or_else(|| self.place_from_postal(start));
-        let Some(place) = place else {
-            self.unknown_place(start);
-            return;
-        };
-        self.fill_names(&place);
-        self.check_postal(&place);
-        let has_chome = place.town.is_some_and(|t| self.g.town_has_chome(t));
-        let after_lot = self.read_lot(place.end, place.town.is_some(), has_chome);
-        self.read_unit(after_lot, self.d.len());
-        if self.a.banchi.is_none() && self.a.chome.is_none() {
-            self.a.flag(Anomaly::NoLotNumber);
-        }
     }
 
     /// 大字 is optional wherever it stands (北勢町大字阿下喜 = 北勢町阿下喜).
@@ -129,7 +129,7 @@ impl Parser {
         let mut i = 0;
         while i + 1 < self.m.len() {
             if self.m[i] == '大' && self.m[i + 1] == '字' {
-                Rc::make_mut(&mut self.m).drain(i..i + 2);
+                self.m.drain(i..i + 2);
                 self.d.drain(i..i + 2);
             } else {
                 i += 1;
@@ -141,17 +141,17 @@ impl Parser {
 
     /// Blanks `range` in both forms (spaces keep positions).
     fn blank(&mut self, from: usize, to: usize) {
-        let m = Rc::make_mut(&mut self.m);
         let to = to.min(self.d.len()).max(from);
-        for c in self.d[from..to].iter_mut().chain(m[from..to].iter_mut()) {
+        for c in self.d[from..to]
+            .iter_mut()
+            .chain(self.m[from..to].iter_mut())
+        {
             *c = ' ';
         }
     }
 
     fn starts_with(&self, at: usize, s: &str) -> bool {
-        (at..)
-            .zip(s.chars())
-            .all(|(i, c)| self.m.get(i) == Some(&c))
+        starts_with(self.m, at, s)
     }
 
     fn find(&self, from: usize, s: &str) -> Option<usize> {
@@ -295,6 +295,31 @@ impl Parser {
             i += 1;
         }
     }
+}
+
+impl Parser<'_> {
+    fn run(&mut self) {
+        let start = self.first_content(0);
+        let place = self
+            .read_place(start)
+            .or_else(|| self.place_from_postal(start));
+        let Some(place) = place else {
+            self.unknown_place(start);
+            return;
+        };
+        self.fill_names(&place);
+        self.check_postal(&place);
+        let has_chome = place.town.is_some_and(|t| self.g.town_has_chome(t));
+        let after_lot = self.read_lot(place.end, place.town.is_some(), has_chome);
+        self.read_unit(after_lot, self.d.len());
+        if self.a.banchi.is_none() && self.a.chome.is_none() {
+            self.a.flag(Anomaly::NoLotNumber);
+        }
+    }
+
+    fn starts_with(&self, at: usize, s: &str) -> bool {
+        starts_with(self.m, at, s)
+    }
 
     fn first_content(&self, from: usize) -> usize {
         let mut i = from;
@@ -347,7 +372,7 @@ impl Parser {
     }
 
     fn place_at(&mut self, at: usize) -> Option<Place> {
-        let m = Rc::clone(&self.m);
+        let m = self.m;
         for (pref, used) in self.g.prefecture_prefixes(&m[at..]) {
             let mut pos = self.first_content(at + used);
             let mut city_match = self.g.city_prefixes(Some(pref), &m[pos..]).first().copied();
@@ -456,7 +481,7 @@ impl Parser {
     fn skip_repeats_of_pref(&mut self, pref: PrefId, mut pos: usize) -> usize {
         loop {
             let p2 = self.first_content(pos);
-            let m = Rc::clone(&self.m);
+            let m = self.m;
             match self.g.prefecture_prefixes(&m[p2..]).first() {
                 Some((again, used)) if *again == pref => {
                     // 京都 (prefecture) followed by 京都市 is no repeat.
@@ -477,7 +502,7 @@ impl Parser {
         let Some(city) = p.city else { return };
         loop {
             let pos = self.first_content(p.end);
-            let m = Rc::clone(&self.m);
+            let m = self.m;
             let rest = &m[pos..];
             let first = rest.first().copied();
             let pref_first = p
@@ -986,7 +1011,7 @@ impl Parser {
         if self.m[from..to].iter().all(|c| *c == ' ') {
             return;
         }
-        let m = Rc::clone(&self.m);
+        let m = self.m;
         let seg = &m[from..to];
         let dseg = &self.d[from..to];
         let mut used = vec![false; seg.len()];
@@ -1090,6 +1115,11 @@ impl Parser {
             self.a.building = Some(building.to_string());
         }
     }
+}
+
+/// Does `text` at `at` read `s`?
+fn starts_with(text: &[char], at: usize, s: &str) -> bool {
+    (at..).zip(s.chars()).all(|(i, c)| text.get(i) == Some(&c))
 }
 
 fn mark(used: &mut [bool], from: usize, to: usize) {
