@@ -5,6 +5,9 @@
 //! `src/address/numerals.rs`, included below), so inputs and keys cannot drift apart.
 
 #[allow(dead_code, missing_docs)]
+#[path = "src/address/charset.rs"]
+mod charset;
+#[allow(dead_code, missing_docs)]
 #[path = "src/address/fold.rs"]
 mod fold;
 #[allow(dead_code, missing_docs)]

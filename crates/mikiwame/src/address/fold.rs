@@ -27,6 +27,21 @@ use std::sync::OnceLock;
 
 use unicode_normalization::UnicodeNormalization;
 
+use super::charset::CharSet;
+
+/// What the width fold leaves as it is and can be no dash: printable ASCII but `~`,
+/// hiragana, katakana without the long vowel and the middle dot, and CJK ideographs,
+/// nearly every character of an address.
+const KEPT: CharSet = CharSet::new(
+    &[],
+    &[
+        ('!', '}'),
+        ('\u{3041}', '\u{3096}'),
+        ('\u{30A1}', '\u{30FA}'),
+        ('\u{4E00}', '\u{9FFF}'),
+    ],
+);
+
 const VARIANTS_TSV: &str = include_str!("../../data/address/variants.tsv");
 
 /// A bitmap over the Basic Multilingual Plane of the characters in the variants table, so
@@ -35,8 +50,11 @@ fn variant_bits() -> &'static [u64; 1024] {
     static BITS: OnceLock<[u64; 1024]> = OnceLock::new();
     BITS.get_or_init(|| {
         let mut bits = [0u64; 1024];
-        for c in variants().keys() {
-            let cp = *c as u32;
+        // ASCII is never folded here; the context-folded characters are marked too, so
+        // that one bit test clears every character `fold_char` leaves alone.
+        let marked = variants().keys().copied().chain(CONTEXT_FOLDED);
+        for c in marked.filter(|c| !c.is_ascii()) {
+            let cp = c as u32;
             if cp < 0x10000 {
                 bits[(cp >> 6) as usize] |= 1 << (cp & 63);
             }
@@ -194,15 +212,12 @@ fn fold_fast(input: &str, bail: bool) -> Option<Vec<char>> {
     // Set when a character may need the dash pass below (anything dash-like but '-').
     let mut dashy = false;
     while let Some(c) = chars.next() {
+        // Most characters stay as they are and can be no dash: decide them first.
+        if KEPT.contains(c) {
+            out.push(c);
+            continue;
+        }
         let mapped = match c {
-            // Most characters stay as they are and can be no dash: decide them first.
-            '!'..='}'
-            | '\u{3041}'..='\u{3096}'
-            | '\u{30A1}'..='\u{30FA}'
-            | '\u{4E00}'..='\u{9FFF}' => {
-                out.push(c);
-                continue;
-            }
             c if bail && !is_fast(c) => return None,
             '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
             '\u{FF61}'..='\u{FF9F}' => {
@@ -301,7 +316,7 @@ pub fn fold_char(prev: Option<char>, c: char, next: Option<char>) -> char {
     if let Some(v) = lookup_variant(c) {
         return v;
     }
-    if !context_folded(c) {
+    if !CONTEXT_FOLDED.contains(&c) {
         return c;
     }
     let between_kanji = || prev.is_some_and(is_kanji) && next.is_some_and(is_kanji);
@@ -316,12 +331,7 @@ pub fn fold_char(prev: Option<char>, c: char, next: Option<char>) -> char {
 
 /// The characters that [`fold_char`] may change by their neighbours (all others it changes
 /// only through the variants table).
-fn context_folded(c: char) -> bool {
-    matches!(
-        c,
-        'ヶ' | 'ヵ' | 'が' | 'ガ' | 'ケ' | 'ッ' | 'っ' | 'ノ' | '之'
-    )
-}
+const CONTEXT_FOLDED: [char; 9] = ['ヶ', 'ヵ', 'が', 'ガ', 'ケ', 'ッ', 'っ', 'ノ', '之'];
 
 /// Both stages: the form used to match gazetteer names.
 ///
@@ -339,17 +349,17 @@ pub fn fold_chars(display: &[char]) -> Vec<char> {
     let bits = variant_bits();
     let mut out = Vec::with_capacity(display.len());
     for (i, &c) in display.iter().enumerate() {
-        // Most characters are neither variants nor context-folded: one bit test.
+        // Most characters are neither variants nor context-folded: one bit test, without
+        // branching on the kind of character (text mixes digits, kana and kanji, so such
+        // branches mispredict).
         let cp = c as u32;
-        let plain = c.is_ascii()
-            || (cp < 0x10000
-                && bits[(cp >> 6) as usize] & (1 << (cp & 63)) == 0
-                && !context_folded(c));
-        out.push(if plain {
-            c
-        } else {
+        let word = bits[((cp >> 6) & 0x3FF) as usize];
+        let marked = (cp >= 0x1_0000) | ((word >> (cp & 63)) & 1 != 0);
+        out.push(if marked {
             let prev = i.checked_sub(1).map(|p| display[p]);
             fold_char(prev, c, display.get(i + 1).copied())
+        } else {
+            c
         });
     }
     out

@@ -134,7 +134,8 @@ fn scope_towns_in(city: CityId) -> usize {
 
 /// One lookup scope: the fst state (node address, output so far) where its names start,
 /// found once at load, and a table of the states after every two-character start of a
-/// name, built on first use.
+/// name, built on first use (used for the prefecture and city scopes, which stay in
+/// cache; see [`Gazetteer::town_prefixes`] for why towns go without).
 ///
 /// A walk costs per fst transition (decoding a node is about 100 instructions, and a
 /// character takes 1.3 transitions), and nearly every lookup starts with two characters
@@ -388,7 +389,11 @@ impl Gazetteer {
 
     /// Every town of `city` whose name starts `text`, longest first.
     pub fn town_prefixes(&self, city: CityId, text: &[char]) -> Prefixes<TownId> {
-        self.prefixes(scope_towns_in(city), text, TownId(0), |v| TownId(v as u32))
+        // Without the jump table: there are ~1,900 town scopes, so a lookup's table is
+        // usually out of cache, and its misses cost more than the transitions it saves
+        // (measured: ~6% of normalization time in the hash probe alone).
+        let scope = scope_towns_in(city);
+        self.walk(scope, text, TownId(0), |v| TownId(v as u32), false)
     }
 
     /// The municipality (and town, when unique) of a 7-digit postal code.
@@ -625,6 +630,7 @@ mod tests {
     fn jump_tables_agree_with_the_plain_walk() {
         let g = gazetteer();
         let mut names: Vec<(usize, String)> = Vec::new();
+        let mut towns: Vec<(usize, String)> = Vec::new();
         for p in 0..tables::PREFECTURES.len() {
             names.push((
                 SCOPE_PREFECTURES,
@@ -638,17 +644,20 @@ mod tests {
                 SCOPE_CITIES_IN + city.pref.0 as usize,
                 city.name.to_string(),
             ));
-            for t in 0.. {
+            // Towns go without jumps in production; their names still make texts that
+            // start no city name, or only a short one.
+            for t in 0..3 {
                 let town = g.town(TownId(((c as u32) << 16) | t));
-                if town.name.is_empty() {
-                    break;
+                if !town.name.is_empty() {
+                    towns.push((SCOPE_CITIES_IN + city.pref.0 as usize, town.name));
                 }
-                names.push((scope_towns_in(CityId(c as u16)), town.name));
             }
         }
-        assert!(names.len() > 100_000, "{}", names.len());
-        let mut checked = 0;
-        for (scope, name) in &names {
+        let place_names = names.len();
+        assert!(place_names > 3_000, "{place_names}");
+        names.extend(towns);
+        let mut found = 0;
+        for (i, (scope, name)) in names.iter().enumerate() {
             let name = chars(name);
             let mut texts = vec![name.clone(), name[..1].to_vec()];
             texts.push([&name[..], &chars("1丁目2番")[..]].concat());
@@ -657,16 +666,12 @@ mod tests {
                 let fast = g.walk(*scope, &text, 0, |v| v, true);
                 let plain = g.walk(*scope, &text, 0, |v| v, false);
                 assert_eq!(&fast[..], &plain[..], "scope {scope} {text:?}");
-                checked += usize::from(!plain.is_empty());
+                found += usize::from(i < place_names && !plain.is_empty());
             }
         }
-        // Nearly every name finds itself alone and followed by a lot number (a few of
-        // Japan Post's town names are written in a form the keys fold differently).
-        assert!(
-            10 * checked >= 18 * names.len(),
-            "{checked} of {}",
-            names.len()
-        );
+        // Each place name is found alone and followed by a lot number (the comparisons
+        // are of real finds, not only of misses).
+        assert!(found >= 2 * place_names, "{found} of {place_names}");
     }
 
     #[test]

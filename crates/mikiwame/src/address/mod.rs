@@ -16,6 +16,7 @@
 //! ```
 
 mod anomaly;
+mod charset;
 mod components;
 pub mod fold;
 pub mod gazetteer;

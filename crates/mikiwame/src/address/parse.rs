@@ -16,6 +16,7 @@
 //! parsing is linear in the input.
 
 use super::anomaly::Anomaly;
+use super::charset::CharSet;
 use super::components::{Address, Floor, Script};
 use super::fold::{fold_chars, fold_width, fold_width_chars};
 use super::gazetteer::{gazetteer, CityId, CityMatch, Gazetteer, PrefId, TownId};
@@ -31,7 +32,7 @@ pub(crate) fn parse(input: &str, postal_code: Option<&str>) -> Address {
     if let Some(code) = postal_code.and_then(clean_postal) {
         a.postal_code = Some(code);
     }
-    if display.iter().all(|c| !c.is_alphanumeric()) {
+    if !display.iter().copied().any(is_alphanumeric) {
         a.flag(Anomaly::Unparsed);
         return a;
     }
@@ -47,14 +48,14 @@ pub(crate) fn parse(input: &str, postal_code: Option<&str>) -> Address {
         a: &mut a,
     }
     .run();
-    let mut p = Parser {
+    Parser {
         d: &display,
         m: &matched,
         g: gazetteer(),
-        a,
-    };
-    p.run();
-    p.a
+        a: &mut a,
+    }
+    .run();
+    a
 }
 
 /// Seven ASCII digits from a postal code as written (〒154-0001, １５４００１).
@@ -62,6 +63,14 @@ fn clean_postal(s: &str) -> Option<String> {
     let digits: String = fold_width(s).chars().filter(char::is_ascii_digit).collect();
     (digits.len() == 7).then_some(digits)
 }
+
+/// The characters that make a stripping step worth running (see [`Strip::run`]).
+const STRIP_MARKERS: CharSet = CharSet::new(
+    &[
+        '大', '様', '気', '/', 'T', 't', '電', '0', '〒', '\u{3020}', '\u{3036}',
+    ],
+    &[],
+);
 
 /// The first pass: removes what is not part of the address (大字, care-of names, phone
 /// numbers, postal codes) from both forms of the text.
@@ -82,7 +91,8 @@ struct Parser<'t> {
     /// Match form, same length.
     m: &'t [char],
     g: &'static Gazetteer,
-    a: Address,
+    /// Filled in place (an `Address` is a few hundred bytes; moving it costs).
+    a: &'t mut Address,
 }
 
 /// A town found in the text and where its name (with any 小字) ends.
@@ -103,7 +113,12 @@ impl Strip<'_> {
         // One pass finds which of the stripping steps can apply at all; most addresses
         // need none of them.
         let (mut oaza, mut care_of, mut phone, mut postal_mark) = (false, false, false, false);
-        for c in self.m.iter() {
+        // One bit test per character; the `match` runs only for the few that can start a
+        // step (a `match` on every character mispredicts on text that mixes scripts).
+        for &c in self.m.iter() {
+            if !STRIP_MARKERS.contains(c) {
+                continue;
+            }
             match c {
                 '大' => oaza = true,
                 '様' | '気' | '/' => care_of = true,
@@ -283,7 +298,7 @@ impl Strip<'_> {
                     }
                     let rest_is_address = self.m[to..].iter().any(|c| !matches!(c, ' '));
                     let before_is_address =
-                        !at_start && self.m[..i].iter().any(|c| c.is_alphanumeric());
+                        !at_start && self.m[..i].iter().copied().any(is_alphanumeric);
                     if before_is_address && rest_is_address {
                         self.a.flag(Anomaly::PostalCodeInText);
                     }
@@ -523,10 +538,10 @@ impl Parser<'_> {
             // A repeated city starts with the city's (or its ward's) first character.
             let city_name = self.g.city(city).name;
             let may_repeat = first.is_some_and(|f| {
-                city_name.starts_with(f)
+                city_name.chars().next() == Some(f)
                     || city_name
                         .split_once(['郡', '市'])
-                        .is_some_and(|(_, ward)| ward.starts_with(f))
+                        .is_some_and(|(_, ward)| ward.chars().next() == Some(f))
             });
             if !may_repeat {
                 p.end = pos;
@@ -1098,7 +1113,7 @@ impl Parser<'_> {
                 (false, None) => word_start = Some(i),
                 (true, Some(w)) => {
                     let word = &dseg[w..i];
-                    if word.iter().any(|c| c.is_alphanumeric()) {
+                    if word.iter().copied().any(is_alphanumeric) {
                         if !building.is_empty() {
                             building.push(' ');
                         }
@@ -1349,6 +1364,14 @@ fn trailing_room(seg: &[char], used: &[bool]) -> Option<(String, usize, usize)> 
     last
 }
 
+/// [`char::is_alphanumeric`], deciding kanji and kana by range first (the general
+/// test searches Unicode tables for them).
+fn is_alphanumeric(c: char) -> bool {
+    c.is_ascii_alphanumeric()
+        || matches!(c, '\u{3041}'..='\u{3096}' | '\u{30A1}'..='\u{30FA}' | '\u{4E00}'..='\u{9FFF}')
+        || (!c.is_ascii() && c.is_alphanumeric())
+}
+
 fn is_bracket(c: char) -> bool {
     matches!(
         c,
@@ -1407,9 +1430,17 @@ fn is_kyoto_street(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::super::normalize;
+    use super::is_alphanumeric;
 
     fn key(s: &str) -> String {
         normalize(s).unwrap().unit_key().to_string()
+    }
+
+    #[test]
+    fn alphanumeric_shortcut_agrees_with_unicode() {
+        for c in (0..0x11_0000u32).filter_map(char::from_u32) {
+            assert_eq!(is_alphanumeric(c), c.is_alphanumeric(), "{c:?}");
+        }
     }
 
     #[test]
