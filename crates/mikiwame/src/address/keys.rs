@@ -225,7 +225,8 @@ fn push_tagged(s: &mut String, tag: char, n: Option<u32>) {
     }
 }
 
-/// Appends a number in decimal without a formatter (keys are built for every order).
+/// Appends a number in decimal without a formatter (keys are built for every order), in
+/// one append rather than a digit at a time.
 fn push_number(s: &mut String, n: u32) {
     let mut buf = [0u8; 10];
     let mut i = buf.len();
@@ -238,8 +239,9 @@ fn push_number(s: &mut String, n: u32) {
             break;
         }
     }
-    for b in &buf[i..] {
-        s.push(char::from(*b));
+    // Always ASCII digits, so this never fails.
+    if let Ok(digits) = std::str::from_utf8(&buf[i..]) {
+        s.push_str(digits);
     }
 }
 
@@ -276,6 +278,13 @@ mod tests {
                 ..Default::default()
             };
             prop_assert_eq!(a.locality_hash(), fnv1a(&a.locality()));
+        }
+
+        #[test]
+        fn numbers_are_written_in_decimal(n: u32) {
+            let mut s = String::from("x");
+            push_number(&mut s, n);
+            prop_assert_eq!(s, format!("x{n}"));
         }
     }
 }

@@ -853,7 +853,7 @@ impl Parser<'_> {
                 (v as u32, j - i, j - i)
             } else if self.m.get(i).is_some_and(|c| is_kanji_numeral(*c)) && self.kanji_lot_at(i) {
                 match kanji_number(&self.m[i..]) {
-                    Some((v, used)) => (v, used, v.to_string().len()),
+                    Some((v, used)) => (v, used, decimal_digits(v)),
                     None => break,
                 }
             } else {
@@ -866,6 +866,8 @@ impl Parser<'_> {
             }
             let mut j = after;
             let mut label = Label::None;
+            // Every marker starts with one of these: most numbers are followed by none.
+            let may_mark = matches!(self.m.get(j), Some('丁' | '番' | '号' | '地'));
             let mut take = |s: &str, l: Label, this: &Parser| -> bool {
                 if this.starts_with(j, s) && !this.marker_is_name(j, s) {
                     j += s.chars().count();
@@ -875,12 +877,13 @@ impl Parser<'_> {
                     false
                 }
             };
-            let _ = take("丁目", Label::Chome, self)
-                || take("丁", Label::Chome, self)
-                || take("番地", Label::Banchi, self)
-                || take("番", Label::Banchi, self)
-                || take("号", Label::Go, self)
-                || take("地割", Label::None, self);
+            let _ = may_mark
+                && (take("丁目", Label::Chome, self)
+                    || take("丁", Label::Chome, self)
+                    || take("番地", Label::Banchi, self)
+                    || take("番", Label::Banchi, self)
+                    || take("号", Label::Go, self)
+                    || take("地割", Label::None, self));
             if label != Label::None {
                 markers = true;
             }
@@ -1130,6 +1133,11 @@ impl Parser<'_> {
             self.a.building = Some(building.to_string());
         }
     }
+}
+
+/// How many decimal digits `n` has.
+fn decimal_digits(n: u32) -> usize {
+    n.checked_ilog10().map_or(1, |d| d as usize + 1)
 }
 
 /// Does `text` at `at` read `s`?
@@ -1434,6 +1442,13 @@ mod tests {
 
     fn key(s: &str) -> String {
         normalize(s).unwrap().unit_key().to_string()
+    }
+
+    #[test]
+    fn decimal_digits_count() {
+        for n in [0, 1, 9, 10, 99, 100, 12_345, u32::MAX] {
+            assert_eq!(super::decimal_digits(n), n.to_string().len(), "{n}");
+        }
     }
 
     #[test]
