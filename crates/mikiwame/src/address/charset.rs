@@ -60,15 +60,7 @@ mod tests {
         for c in ['大', '0', 'ぁ', 'あ', 'ゖ'] {
             assert!(S.contains(c), "{c:?}");
         }
-        for c in [
-            '小',
-            '1',
-            'ゐ'.max('ゟ'),
-            'ァ',
-            '\u{1F600}',
-            '\u{10000}',
-            '぀',
-        ] {
+        for c in ['小', '1', 'ゟ', 'ァ', '\u{1F600}', '\u{10000}', '぀'] {
             assert!(!S.contains(c), "{c:?}");
         }
         // Above the plane, even where the low bits would alias a member.

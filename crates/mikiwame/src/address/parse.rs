@@ -538,10 +538,12 @@ impl Parser<'_> {
             // A repeated city starts with the city's (or its ward's) first character.
             let city_name = self.g.city(city).name;
             let may_repeat = first.is_some_and(|f| {
-                city_name.chars().next() == Some(f)
+                // Not `str::starts_with`: that encodes `f` and calls memcmp, a measurable
+                // cost here.
+                matches!(city_name.chars().next(), Some(c) if c == f)
                     || city_name
                         .split_once(['郡', '市'])
-                        .is_some_and(|(_, ward)| ward.chars().next() == Some(f))
+                        .is_some_and(|(_, ward)| matches!(ward.chars().next(), Some(c) if c == f))
             });
             if !may_repeat {
                 p.end = pos;
