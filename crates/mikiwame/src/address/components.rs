@@ -1,5 +1,7 @@
 //! The parsed components of an address.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 use super::anomaly::Anomaly;
@@ -56,10 +58,13 @@ pub struct Address {
     pub input: String,
     /// How the input was read.
     pub script: Script,
-    /// 都道府県, with its suffix (東京都, 大阪府, 北海道, 神奈川県).
-    pub prefecture: Option<String>,
+    /// 都道府県, with its suffix (東京都, 大阪府, 北海道, 神奈川県). Borrowed from the
+    /// embedded gazetteer (no allocation per address).
+    pub prefecture: Option<Cow<'static, str>>,
     /// 市区町村, with 郡 and the designated city where they apply (札幌市中央区, 西多摩郡奥多摩町).
-    pub city: Option<String>,
+    /// Borrowed from the gazetteer when the city is known; owned when it is the input's
+    /// spelling (an ambiguous or Latin-script city).
+    pub city: Option<Cow<'static, str>>,
     /// 町域 (大字), without 丁目 (池尻, 北三条西, 三軒茶屋).
     pub town: Option<String>,
     /// The town's reading in katakana, when the gazetteer knows it.

@@ -82,8 +82,24 @@ impl Address {
     /// the string and its hash are made from one definition.
     fn locality_pieces(&self, mut feed: impl FnMut(&str)) {
         let (parts, separator) = match self.script {
-            Script::Japanese => ([&self.prefecture, &self.city, &self.town, &None], ""),
-            Script::Latin => ([&self.country, &self.city, &self.town, &self.street], ","),
+            Script::Japanese => (
+                [
+                    self.prefecture.as_deref(),
+                    self.city.as_deref(),
+                    self.town.as_deref(),
+                    None,
+                ],
+                "",
+            ),
+            Script::Latin => (
+                [
+                    self.country.as_deref(),
+                    self.city.as_deref(),
+                    self.town.as_deref(),
+                    self.street.as_deref(),
+                ],
+                ",",
+            ),
         };
         for (i, part) in parts.into_iter().flatten().enumerate() {
             if i > 0 {
@@ -180,9 +196,13 @@ impl Address {
             return s;
         }
         let mut s = String::new();
-        for part in [&self.prefecture, &self.city, &self.town]
-            .into_iter()
-            .flatten()
+        for part in [
+            self.prefecture.as_deref(),
+            self.city.as_deref(),
+            self.town.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
         {
             s.push_str(part);
         }
@@ -270,9 +290,9 @@ mod tests {
             let script = if latin { Script::Latin } else { Script::Japanese };
             let a = Address {
                 script,
-                prefecture: p.clone(),
+                prefecture: p.clone().map(Into::into),
                 country: p,
-                city: c,
+                city: c.map(Into::into),
                 town: t,
                 street: st,
                 ..Default::default()

@@ -15,6 +15,8 @@
 //! Every step is a bounded scan over at most [`super::MAX_ADDRESS_BYTES`] of input, so
 //! parsing is linear in the input.
 
+use std::borrow::Cow;
+
 use super::anomaly::Anomaly;
 use super::charset::CharSet;
 use super::components::{Address, Floor, Script};
@@ -464,7 +466,7 @@ impl Parser<'_> {
                     }
                     None => {
                         self.a.flag(Anomaly::AmbiguousCity);
-                        self.a.city = Some(written);
+                        self.a.city = Some(Cow::Owned(written));
                         // Without a city, towns cannot be looked up: read the rest as unknown.
                         let end = p.end;
                         self.unknown_town(end);
@@ -762,10 +764,10 @@ impl Parser<'_> {
 
     fn fill_names(&mut self, p: &Place) {
         if let Some(pref) = p.pref {
-            self.a.prefecture = Some(self.g.prefecture_name(pref).to_string());
+            self.a.prefecture = Some(Cow::Borrowed(self.g.prefecture_name(pref)));
         }
         if let Some(city) = p.city {
-            self.a.city = Some(self.g.city(city).name.to_string());
+            self.a.city = Some(Cow::Borrowed(self.g.city(city).name));
         }
         if let Some(town) = p.town {
             let t = self.g.town(town);
@@ -808,8 +810,8 @@ impl Parser<'_> {
                         return;
                     }
                 }
-                self.a.prefecture = Some(self.g.prefecture_name(c.pref).to_string());
-                self.a.city = Some(c.name.to_string());
+                self.a.prefecture = Some(Cow::Borrowed(self.g.prefecture_name(c.pref)));
+                self.a.city = Some(Cow::Borrowed(c.name));
             }
         }
     }

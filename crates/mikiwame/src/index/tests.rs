@@ -18,8 +18,8 @@ fn place(
     go: Option<u32>,
 ) -> Address {
     Address {
-        prefecture: Some(pref.into()),
-        city: Some(city.into()),
+        prefecture: Some(pref.to_string().into()),
+        city: Some(city.to_string().into()),
         town: Some(town.into()),
         chome,
         banchi: Some(banchi),
