@@ -18,7 +18,9 @@ use crate::error::{Error, Result};
 
 use super::date;
 use super::format::{self, Contents, FORMAT_VERSION};
-use super::keys::{building_key, encode_body, AddressKeys, Kind};
+use super::keys::{building_key, encode_body, locality_of, AddressKeys, Kind, LOCALITY_LEN};
+use super::localities;
+use super::mmap;
 use super::open::Index;
 use super::pending::PendingKeys;
 use super::table::{BuildInfo, ForwarderEntry, RecordEntry, SourceFile};
@@ -144,6 +146,77 @@ const WINDOW: usize = 1 << 20;
 struct Run {
     map: fst::Map<Vec<u8>>,
     postings: Vec<u8>,
+}
+
+fn corrupt(e: fst::Error) -> Error {
+    Error::IndexCorrupted {
+        what: format!("while building keys: {e}"),
+    }
+}
+
+/// What the build learns from the keys as they stream into the automaton, in key order.
+struct KeyStats {
+    /// Keys per kind, by the kind's name.
+    counts: BTreeMap<String, u64>,
+    /// The distinct locality hashes of the address keys, ascending.
+    localities: Vec<u64>,
+}
+
+impl KeyStats {
+    fn new() -> Self {
+        KeyStats {
+            counts: Kind::ALL
+                .iter()
+                .map(|k| (k.as_str().to_string(), 0))
+                .collect(),
+            localities: Vec::new(),
+        }
+    }
+
+    /// Counts `key`, the next key in key order.
+    fn see(&mut self, key: &[u8]) {
+        let kind = Kind::of_key(key);
+        if let Some(c) = kind.and_then(|k| self.counts.get_mut(k.as_str())) {
+            *c += 1;
+        }
+        if kind == Some(Kind::Address) && key.len() > LOCALITY_LEN {
+            let h = locality_of(&key[1..]);
+            if self.localities.last() != Some(&h) {
+                self.localities.push(h);
+            }
+        }
+    }
+}
+
+/// The index's small sections that come out of building the keys.
+struct Tables {
+    postings: Vec<u8>,
+    localities: Vec<u8>,
+}
+
+/// The locality table of a finished automaton whose address keys have the localities
+/// `hashes` (ascending, distinct): each hash with the state after it.
+fn locality_table(fst_bytes: &[u8], hashes: &[u64]) -> Result<Vec<u8>> {
+    let fst = fst::raw::Fst::new(fst_bytes).map_err(corrupt)?;
+    let step = |n: fst::raw::Node<'_>, b: u8| {
+        n.find_input(b)
+            .map(|i| n.transition_addr(i))
+            .ok_or_else(|| Error::IndexCorrupted {
+                what: "while building keys: a locality has no state".into(),
+            })
+    };
+    let mut entries = Vec::with_capacity(hashes.len());
+    if !hashes.is_empty() {
+        let root = fst.node(step(fst.root(), Kind::Address as u8)?);
+        for &h in hashes {
+            let mut n = root;
+            for b in h.to_be_bytes() {
+                n = fst.node(step(n, b)?);
+            }
+            entries.push((h, n.addr()));
+        }
+    }
+    Ok(localities::encode(&entries))
 }
 
 /// Builds an index file.
@@ -374,21 +447,11 @@ impl IndexBuilder {
         }
     }
 
-    /// Streams the union of the base and the runs into `out`; returns the postings and the
-    /// counts per kind.
-    fn union_into<W: Write>(&mut self, out: W) -> Result<(W, Vec<u8>, BTreeMap<String, u64>)> {
-        let corrupt = |e: fst::Error| Error::IndexCorrupted {
-            what: format!("while building keys: {e}"),
-        };
-        let mut counts: BTreeMap<String, u64> = Kind::ALL
-            .iter()
-            .map(|k| (k.as_str().to_string(), 0))
-            .collect();
-        let mut count = |key: &[u8]| {
-            if let Some(c) = Kind::of_key(key).and_then(|k| counts.get_mut(k.as_str())) {
-                *c += 1;
-            }
-        };
+    /// Streams the union of the base and the runs into `out`; returns the postings, the
+    /// counts per kind and the address keys' localities.
+    fn union_into<W: Write>(&mut self, out: W) -> Result<(W, Vec<u8>, KeyStats)> {
+        let mut stats = KeyStats::new();
+        let mut count = |key: &[u8]| stats.see(key);
         if self.base.is_none() && self.runs.is_empty() {
             // Everything fits in one run: write it straight into the final map.
             let mut builder = MapBuilder::new(out).map_err(corrupt)?;
@@ -401,7 +464,7 @@ impl IndexBuilder {
                 })
                 .map_err(corrupt)?;
             let out = builder.into_inner().map_err(corrupt)?;
-            return Ok((out, postings, counts));
+            return Ok((out, postings, stats));
         }
         self.flush();
         let mut op = OpBuilder::new();
@@ -439,7 +502,7 @@ impl IndexBuilder {
             count(key);
         }
         let out = builder.into_inner().map_err(corrupt)?;
-        Ok((out, postings, counts))
+        Ok((out, postings, stats))
     }
 
     fn info(&self, keys: BTreeMap<String, u64>) -> BuildInfo {
@@ -461,11 +524,11 @@ impl IndexBuilder {
 
     /// Builds the index into memory and returns its bytes (for tests and small indexes).
     pub fn finish_to_vec(mut self) -> Result<Vec<u8>> {
-        let (fst_bytes, postings, info) = self.union_in_memory()?;
+        let (fst_bytes, tables, info) = self.union_in_memory()?;
         let mut out = std::io::Cursor::new(Vec::new());
         format::write_to(
             &mut out,
-            &self.contents(&info, &postings),
+            &self.contents(&info, &tables),
             &mut &fst_bytes[..],
             fst_bytes.len() as u64,
         )
@@ -473,20 +536,29 @@ impl IndexBuilder {
         Ok(out.into_inner())
     }
 
-    /// The automaton built in memory: (fst bytes, postings, build info).
-    fn union_in_memory(&mut self) -> Result<(Vec<u8>, Vec<u8>, BuildInfo)> {
-        let (fst_bytes, postings, keys) = self.union_into(Vec::new())?;
-        let info = self.info(keys);
-        Ok((fst_bytes, postings, info))
+    /// The automaton built in memory: (fst bytes, postings and locality table, build info).
+    fn union_in_memory(&mut self) -> Result<(Vec<u8>, Tables, BuildInfo)> {
+        let (fst_bytes, postings, stats) = self.union_into(Vec::new())?;
+        let localities = locality_table(&fst_bytes, &stats.localities)?;
+        let info = self.info(stats.counts);
+        Ok((
+            fst_bytes,
+            Tables {
+                postings,
+                localities,
+            },
+            info,
+        ))
     }
 
     /// What the file holds besides the automaton.
-    fn contents<'a>(&'a self, info: &'a BuildInfo, postings: &'a [u8]) -> Contents<'a> {
+    fn contents<'a>(&'a self, info: &'a BuildInfo, tables: &'a Tables) -> Contents<'a> {
         Contents {
             info,
             records: &self.records,
             forwarders: &self.forwarders,
-            postings,
+            postings: &tables.postings,
+            localities: &tables.localities,
         }
     }
 
@@ -497,8 +569,8 @@ impl IndexBuilder {
         if self.base.is_none() && self.runs.is_empty() {
             // One run: the automaton is built in memory (its size is a fraction of the keys
             // just sorted in memory) and written once, without a side file to copy from.
-            let (fst_bytes, postings, info) = self.union_in_memory()?;
-            let contents = self.contents(&info, &postings);
+            let (fst_bytes, tables, info) = self.union_in_memory()?;
+            let contents = self.contents(&info, &tables);
             format::write_file(path, &contents, &mut &fst_bytes[..], fst_bytes.len() as u64)?;
             return Ok(info);
         }
@@ -522,17 +594,25 @@ impl IndexBuilder {
                 .truncate(true)
                 .open(&side)
                 .map_err(|e| Error::io(&side, e))?;
-            let (w, postings, keys) = self.union_into(BufWriter::with_capacity(1 << 20, file))?;
+            let (w, postings, stats) =
+                self.union_into(BufWriter::with_capacity(1 << 20, file))?;
             let mut file = w
                 .into_inner()
                 .map_err(|e| Error::io(&side, e.into_error()))?;
+            // The table needs the finished automaton's state addresses: read them from the
+            // side file, mapped (it is ours and written only above).
+            let localities = locality_table(mmap::map(&side)?.as_ref(), &stats.localities)?;
             let fst_len = file
                 .seek(SeekFrom::End(0))
                 .map_err(|e| Error::io(&side, e))?;
             file.seek(SeekFrom::Start(0))
                 .map_err(|e| Error::io(&side, e))?;
-            let info = self.info(keys);
-            let contents = self.contents(&info, &postings);
+            let info = self.info(stats.counts);
+            let tables = Tables {
+                postings,
+                localities,
+            };
+            let contents = self.contents(&info, &tables);
             let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
             format::write_file(path, &contents, &mut reader, fst_len)?;
             Ok(info)

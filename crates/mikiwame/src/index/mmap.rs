@@ -19,7 +19,8 @@ pub(crate) fn map(path: &Path) -> Result<Mapped> {
     // it over the old one, so readers keep the old inode's bytes. A third party truncating or
     // rewriting the file while it is mapped is outside our control (SIGBUS on truncation is
     // the documented risk of every mmap reader, the fst crate's included); `Index::open`
-    // documents that index files must not be modified in place.
+    // documents that index files must not be modified in place. The builder also maps its
+    // own side file of keys, which nothing writes once it is mapped.
     let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| Error::io(path, e))?;
     Ok(Mapped::Map(map))
 }

@@ -53,6 +53,7 @@ mod forwarding;
 mod grade;
 mod history;
 mod keys;
+mod localities;
 mod mmap;
 mod open;
 mod pending;

@@ -13,6 +13,8 @@ use crate::error::{Error, Result};
 use super::format;
 use super::forwarding::ForwarderPatterns;
 use super::grade::MatchedRecord;
+use super::keys::Kind;
+use super::localities::{LocalityTable, Shape};
 use super::mmap;
 use super::table::{BuildInfo, ForwarderEntry, RecordEntry};
 
@@ -40,6 +42,7 @@ impl Cursor<'_> {
 /// shared mapping, and no outputs are summed.
 pub(crate) struct Nodes<'a> {
     fst: fst::raw::Fst<&'a [u8]>,
+    localities: Option<LocalityTable<'a>>,
 }
 
 /// A state of the automaton, as [`Nodes`] walks it.
@@ -68,6 +71,25 @@ impl Nodes<'_> {
             n = self.fst.node(n.transition_addr(i));
         }
         Some(n)
+    }
+
+    /// The state after the address kind byte and the locality `hash` (the first 9 bytes of
+    /// every address key of the locality), or `None` when no address key has it: one look
+    /// in the locality table when the file has one, else a walk from the root.
+    #[inline]
+    pub(crate) fn locality(&self, hash: u64) -> Option<Node<'_>> {
+        match &self.localities {
+            Some(table) => {
+                let addr = table.find(hash)?;
+                // A damaged table (only in files that fail `verify`) must not point past
+                // the keys.
+                (addr < self.fst.as_bytes().len()).then(|| self.fst.node(addr))
+            }
+            None => {
+                let root = self.step(&self.root(), Kind::Address as u8)?;
+                self.walk(root, &hash.to_be_bytes())
+            }
+        }
     }
 
     /// True when some key continues from `n` with `bytes`. The last state is not decoded:
@@ -131,6 +153,8 @@ pub struct Index {
     records: Range<usize>,
     pub(crate) record_count: u32,
     postings: Range<usize>,
+    localities: Range<usize>,
+    locality_shape: Option<Shape>,
     patterns: OnceLock<ForwarderPatterns>,
     /// Whether any forwarder has a building key (saves folding building names otherwise).
     pub(crate) has_buildings: bool,
@@ -179,6 +203,8 @@ impl Index {
             records: sections.records,
             record_count: sections.record_count,
             postings: sections.postings,
+            localities: sections.localities,
+            locality_shape: sections.locality_shape,
             patterns: OnceLock::new(),
         })
     }
@@ -290,9 +316,12 @@ impl Index {
     /// key section stopped parsing, which [`Index::new`] rules out.
     #[inline]
     pub(crate) fn nodes(&self) -> Option<Nodes<'_>> {
+        let localities = self
+            .locality_shape
+            .map(|shape| LocalityTable::new(self.section(&self.localities), shape));
         fst::raw::Fst::new(self.map.as_fst().as_bytes())
             .ok()
-            .map(|fst| Nodes { fst })
+            .map(|fst| Nodes { fst, localities })
     }
 
     /// Appends the values of keys below `start` (at most `limit` of them, depth first),

@@ -10,8 +10,8 @@ use super::date;
 use super::forwarding::{fold, has_forwarding_word, has_generic_code};
 use super::grade::{AddressCheck, AddressMatch, Forwarding, ForwardingLevel, Grade, MatchedRecord};
 use super::keys::{
-    building_key, canonical_card, encode_body, prefix_end, put_banchi, text_key, AddressKeys, Kind,
-    Marks,
+    building_key, canonical_card, encode_body, locality_of, prefix_end, put_banchi, text_key,
+    AddressKeys, Kind, Marks, LOCALITY_LEN,
 };
 use super::open::{Index, Node, Nodes};
 
@@ -110,9 +110,12 @@ thread_local! {
     static KEY_BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
-/// How far an address key body's walk from the address keys' root got.
-fn reach<'n>(nodes: &'n Nodes<'_>, root: Node<'n>, body: &[u8], m: Marks) -> Reach<'n> {
-    let Some(chome) = nodes.walk(root, &body[..m.chome]) else {
+/// How far an address key body's walk got, starting at its locality's state.
+fn reach<'n>(nodes: &'n Nodes<'_>, body: &[u8], m: Marks) -> Reach<'n> {
+    let Some(chome) = nodes
+        .locality(locality_of(body))
+        .and_then(|n| nodes.walk(n, &body[LOCALITY_LEN..m.chome]))
+    else {
         return Reach::default();
     };
     let banchi = nodes.walk(chome, &body[m.chome..m.banchi]);
@@ -278,9 +281,7 @@ impl Index {
                     return Some(Grade::None);
                 };
                 let nodes = self.nodes()?;
-                let reach = nodes
-                    .step(&nodes.root(), Kind::Address as u8)
-                    .map_or_else(Reach::default, |root| reach(&nodes, root, &buf, m));
+                let reach = reach(&nodes, &buf, m);
                 let unit_only = address.forwarding_id.is_some()
                     && self.is_forwarder_block(&buf[..m.chome], &buf[m.chome..m.block]);
                 quick_grade(&nodes, &reach, address.banchi, unit_only, opts)
@@ -371,36 +372,45 @@ impl Index {
             return out;
         }
         order.sort_unstable();
-        let Some(root) = nodes.step(&nodes.root(), Kind::Address as u8) else {
-            return out; // no address keys at all
-        };
-        // `path[d]` is the state after the first `d` bytes of the previous key.
-        let mut path: Vec<Node<'_>> = vec![root];
+        // `path[d]` is the state after the first `LOCALITY_LEN + d` bytes of the previous
+        // key; empty when its locality holds no keys. A new locality starts from the
+        // locality table, a key of the same locality where it leaves the previous key's path.
+        let mut path: Vec<Node<'_>> = Vec::new();
         let mut prev: &[u8] = &[];
         for e in order.iter().filter_map(|o| entries.get(*o as u32 as usize)) {
             let key = &bytes[e.start as usize..e.end as usize];
-            let shared = key
-                .iter()
-                .zip(prev)
-                .take(path.len() - 1)
-                .take_while(|(a, b)| a == b)
-                .count();
+            let shared = if key.get(..LOCALITY_LEN) == prev.get(..LOCALITY_LEN) {
+                key[LOCALITY_LEN..]
+                    .iter()
+                    .zip(&prev[LOCALITY_LEN..])
+                    .take(path.len().saturating_sub(1))
+                    .take_while(|(a, b)| a == b)
+                    .count()
+            } else {
+                path.clear();
+                path.extend(nodes.locality(locality_of(key)));
+                0
+            };
+            prev = key;
+            let Some(&start) = path.get(shared) else {
+                continue; // no key has this locality: the grade stays none
+            };
             path.truncate(shared + 1);
-            let mut n = path[shared];
-            for &b in &key[shared..] {
+            let mut n = start;
+            for &b in &key[LOCALITY_LEN + shared..] {
                 let Some(next) = nodes.step(&n, b) else { break };
                 n = next;
                 path.push(n);
             }
-            prev = key;
             let m = e.marks;
             let unit_only =
                 e.forwarding_id && self.is_forwarder_block(&key[..m.chome], &key[m.chome..m.block]);
+            let depth = |mark: usize| mark - LOCALITY_LEN;
             let reach = Reach {
-                chome: path.get(m.chome).copied(),
-                banchi: path.len() > m.banchi,
-                block: path.len() > m.block,
-                unit: path.len() == key.len() + 1 && n.is_final(),
+                chome: path.get(depth(m.chome)).copied(),
+                banchi: path.len() > depth(m.banchi),
+                block: path.len() > depth(m.block),
+                unit: path.len() == depth(key.len()) + 1 && n.is_final(),
             };
             out[e.index as usize] = match quick_grade(nodes, &reach, e.banchi, unit_only, opts) {
                 Some(g) => g,

@@ -508,6 +508,163 @@ fn small_runs_give_the_same_index() {
     }
 }
 
+/// Addresses over `towns` localities (town names `町0`, `町1`, ...), several blocks and
+/// rooms each.
+fn many_towns(towns: u32, per_town: u32) -> Vec<Address> {
+    (0..towns)
+        .flat_map(|t| {
+            (0..per_town).map(move |i| {
+                let mut a = place(
+                    "東京都",
+                    "世田谷区",
+                    &format!("町{t}"),
+                    Some(1 + i % 3),
+                    1 + (i * 7 + t) % 9,
+                    Some(1 + i % 4),
+                );
+                if i % 2 == 0 {
+                    a.room = Some(format!("{}", 101 + i % 5));
+                }
+                a
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn locality_table_answers_as_the_walk_from_the_root() {
+    // Hundreds of localities give a table with a directory of many buckets; the full check
+    // walks from the root and never reads the table, so the two paths are independent.
+    let records: Vec<_> = many_towns(600, 3).into_iter().map(fraud_at).collect();
+    let index = index_of(&records, &[]);
+    let mut queries = many_towns(700, 4);
+    for a in records.iter().filter_map(|r| r.address.clone()) {
+        // The unit, another room of its block, another 号 and the next 番.
+        queries.push(a.clone());
+        queries.push(room(a.clone(), "999"));
+        queries.push(Address {
+            go: a.go.map(|g| g + 10),
+            ..a.clone()
+        });
+        queries.push(Address {
+            banchi: a.banchi.map(|b| b + 1),
+            go: Some(20),
+            ..a
+        });
+    }
+    let opts = CheckOptions::default();
+    let mut seen = BTreeSet::new();
+    let graded = index.grade_batch(&queries, &opts);
+    for (q, g) in queries.iter().zip(graded) {
+        let want = index.check_with(q, &opts).address_match.level;
+        assert_eq!(index.address_grade(q, &opts), want, "{}", q.unit_key());
+        assert_eq!(g, want, "{}", q.unit_key());
+        seen.insert(want);
+    }
+    assert_eq!(seen.len(), 4, "every grade occurs: {seen:?}");
+}
+
+#[test]
+fn runs_and_side_files_give_the_same_locality_table() {
+    let records: Vec<_> = many_towns(150, 3).into_iter().map(fraud_at).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let mut bytes = Vec::new();
+    for (limit, file) in [(usize::MAX, None), (7, None), (7, Some("runs.mkw"))] {
+        let mut b = IndexBuilder::new();
+        b.run_limit(limit);
+        b.extend_fraud(&records);
+        let out = match file {
+            None => b.finish_to_vec().unwrap(),
+            Some(name) => {
+                let path = dir.path().join(name);
+                b.finish(&path).unwrap();
+                std::fs::read(&path).unwrap()
+            }
+        };
+        bytes.push(section(&out, 4).to_vec());
+    }
+    assert!(!bytes[0].is_empty());
+    assert_eq!(bytes[0], bytes[1]);
+    assert_eq!(bytes[0], bytes[2]);
+}
+
+/// Section `i` of an index file (0 info, 1 records, 2 forwarders, 3 postings, 4 localities,
+/// 5 keys).
+fn section(bytes: &[u8], i: usize) -> &[u8] {
+    let len = |i: usize| u64::from_le_bytes(bytes[16 + 8 * i..24 + 8 * i].try_into().unwrap());
+    let start = super::format::HEADER_LEN + (0..i).map(|j| len(j) as usize).sum::<usize>();
+    &bytes[start..start + len(i) as usize]
+}
+
+/// The file with section `i` replaced by `with`, lengths and checksums fixed up: a file
+/// that passes `verify`.
+fn with_section(bytes: &[u8], i: usize, with: &[u8]) -> Vec<u8> {
+    let sections: Vec<&[u8]> = (0..6)
+        .map(|j| if j == i { with } else { section(bytes, j) })
+        .collect();
+    let body = sections.concat();
+    let crc_at = super::format::HEADER_LEN - 8;
+    let mut out = bytes[..16].to_vec();
+    for s in &sections {
+        out.extend_from_slice(&(s.len() as u64).to_le_bytes());
+    }
+    out.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
+    assert_eq!(out.len(), crc_at + 4);
+    let hcrc = crc32fast::hash(&out);
+    out.extend_from_slice(&hcrc.to_le_bytes());
+    out.extend_from_slice(&body);
+    out
+}
+
+#[test]
+fn files_without_a_locality_table_walk_from_the_root() {
+    let records: Vec<_> = many_towns(40, 3).into_iter().map(fraud_at).collect();
+    let mut b = IndexBuilder::new();
+    b.extend_fraud(&records);
+    let bytes = b.finish_to_vec().unwrap();
+    let with = load(bytes.clone()).unwrap();
+    let without = load(with_section(&bytes, 4, &[])).unwrap();
+    assert!(without.size() < with.size());
+    let queries = many_towns(50, 5);
+    let opts = CheckOptions::default();
+    let graded = with.grade_batch(&queries, &opts);
+    assert_eq!(without.grade_batch(&queries, &opts), graded);
+    for (q, g) in queries.iter().zip(&graded) {
+        assert_eq!(without.address_grade(q, &opts), *g);
+        assert_eq!(with.address_grade(q, &opts), *g);
+    }
+    assert!(graded.contains(&Grade::Danger));
+}
+
+#[test]
+fn a_table_pointing_past_the_keys_finds_nothing_and_does_not_panic() {
+    let records: Vec<_> = many_towns(10, 2).into_iter().map(fraud_at).collect();
+    let mut b = IndexBuilder::new();
+    b.extend_fraud(&records);
+    let bytes = b.finish_to_vec().unwrap();
+    let mut table = section(&bytes, 4).to_vec();
+    let count = u32::from_le_bytes(table[..4].try_into().unwrap()) as usize;
+    let bits = u32::from_le_bytes(table[4..8].try_into().unwrap());
+    let entries = 8 + 4 * ((1usize << bits) + 1);
+    for i in 0..count {
+        let at = entries + 12 * i + 8;
+        table[at..at + 4].copy_from_slice(&u32::MAX.to_le_bytes());
+    }
+    let index = load(with_section(&bytes, 4, &table)).unwrap();
+    let q = records[0].address.clone().unwrap();
+    let opts = CheckOptions::default();
+    assert_eq!(index.address_grade(&q, &opts), Grade::None);
+    assert_eq!(index.grade_batch(&[q.clone()], &opts), [Grade::None]);
+    // The full check does not read the table.
+    assert_eq!(level(&index, &q), Grade::Danger);
+    // A table whose length does not match its count is refused at open.
+    let short = with_section(&bytes, 4, &table[..table.len() - 12]);
+    assert!(matches!(
+        Index::new(short),
+        Err(Error::IndexCorrupted { .. })
+    ));
+}
+
 // ---- The file format.
 
 fn sample_bytes() -> Vec<u8> {
@@ -583,9 +740,10 @@ fn foreign_files_are_refused_as_foreign() {
 }
 
 fn with_version(mut bytes: Vec<u8>, version: u32) -> Vec<u8> {
+    let crc_at = super::format::HEADER_LEN - 4;
     bytes[8..12].copy_from_slice(&version.to_le_bytes());
-    let crc = crc32fast::hash(&bytes[..60]);
-    bytes[60..64].copy_from_slice(&crc.to_le_bytes());
+    let crc = crc32fast::hash(&bytes[..crc_at]);
+    bytes[crc_at..crc_at + 4].copy_from_slice(&crc.to_le_bytes());
     bytes
 }
 
@@ -601,22 +759,69 @@ fn other_versions_are_refused_with_what_to_do() {
 }
 
 #[test]
-fn format_one_files_are_refused_not_misread() {
-    // Format 1 had the same header and sections but other address key bytes: reading its
-    // keys with this layout would silently answer "none".
-    assert_eq!(FORMAT_VERSION, 2);
-    let err = Index::new(with_version(sample_bytes(), 1)).unwrap_err();
+fn older_formats_are_refused_not_misread() {
+    // Format 1 had other address key bytes, format 2 no locality table and a shorter
+    // header: reading either with this layout would silently answer "none" or misplace
+    // every section.
+    assert_eq!(FORMAT_VERSION, 3);
+    for old in [1, 2] {
+        let err = Index::new(with_version(sample_bytes(), old)).unwrap_err();
+        assert!(
+            matches!(err, Error::Version { expected: 3, got } if got == old),
+            "{err}"
+        );
+        assert!(err.to_string().contains("mikiwame index build"), "{err}");
+    }
+}
+
+/// A format-2 file as that version wrote it: a 64-byte header with five section lengths
+/// and both checksums at 56..64.
+fn format_two_bytes() -> Vec<u8> {
+    let v3 = sample_bytes();
+    let len = |i: usize| u64::from_le_bytes(v3[16 + 8 * i..24 + 8 * i].try_into().unwrap());
+    let body_start = super::format::HEADER_LEN;
+    let mut sections = Vec::new();
+    let mut at = body_start;
+    for i in 0..6 {
+        let l = len(i) as usize;
+        if i != 4 {
+            sections.push(&v3[at..at + l]);
+        }
+        at += l;
+    }
+    let body: Vec<u8> = sections.concat();
+    let mut out = Vec::new();
+    out.extend_from_slice(&v3[..8]);
+    out.extend_from_slice(&2u32.to_le_bytes());
+    out.extend_from_slice(&64u32.to_le_bytes());
+    for s in &sections {
+        out.extend_from_slice(&(s.len() as u64).to_le_bytes());
+    }
+    out.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
+    let hcrc = crc32fast::hash(&out);
+    out.extend_from_slice(&hcrc.to_le_bytes());
+    out.extend_from_slice(&body);
+    out
+}
+
+#[test]
+fn a_real_format_two_file_is_refused_with_rebuild() {
+    let err = Index::new(format_two_bytes()).unwrap_err();
     assert!(
         matches!(
             err,
             Error::Version {
-                expected: 2,
-                got: 1
+                expected: 3,
+                got: 2
             }
         ),
         "{err}"
     );
-    assert!(err.to_string().contains("mikiwame index build"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("rebuild the index with `mikiwame index build`"),
+        "{err}"
+    );
 }
 
 #[test]
