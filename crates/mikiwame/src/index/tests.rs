@@ -849,6 +849,47 @@ fn open_refuses_missing_and_empty_files() {
     ));
 }
 
+#[test]
+fn load_reads_what_open_maps_and_refuses_what_it_refuses() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("idx.mkw");
+    let records: Vec<_> = many_towns(30, 3).into_iter().map(fraud_at).collect();
+    let mut b = IndexBuilder::new();
+    b.extend_fraud(&records);
+    b.finish(&path).unwrap();
+    let mapped = Index::open(&path).unwrap();
+    let loaded = Index::load(&path).unwrap();
+    assert_eq!(loaded.size(), mapped.size());
+    let queries = many_towns(40, 4);
+    let opts = CheckOptions::default();
+    assert_eq!(
+        loaded.grade_batch(&queries, &opts),
+        mapped.grade_batch(&queries, &opts)
+    );
+    for q in &queries {
+        assert_eq!(loaded.check(q), mapped.check(q));
+    }
+    assert!(matches!(
+        Index::load(dir.path().join("none")),
+        Err(Error::Io { .. })
+    ));
+    let empty = dir.path().join("empty");
+    std::fs::write(&empty, b"").unwrap();
+    assert!(matches!(
+        Index::load(&empty),
+        Err(Error::IndexTruncated { .. })
+    ));
+    // `load` verifies the body, as `open` does.
+    let mut bytes = std::fs::read(&path).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    std::fs::write(&path, &bytes).unwrap();
+    assert!(matches!(
+        Index::load(&path),
+        Err(Error::IndexCorrupted { .. })
+    ));
+}
+
 // ---- Model-based property test: the index agrees with a BTreeMap over printable keys.
 
 fn arb_address() -> impl Strategy<Value = Address> {
