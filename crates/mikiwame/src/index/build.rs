@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::io::{BufWriter, Seek, SeekFrom, Write};
+use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -21,6 +21,7 @@ use super::format::{self, Contents, FORMAT_VERSION};
 use super::keys::{building_key, encode_body, locality_of, AddressKeys, Kind, LOCALITY_LEN};
 use super::localities;
 use super::mmap;
+use super::shards;
 use super::open::Index;
 use super::pending::PendingKeys;
 use super::table::{BuildInfo, ForwarderEntry, RecordEntry, SourceFile};
@@ -188,6 +189,14 @@ impl KeyStats {
         }
     }
 
+    /// Adds the statistics of the keys that follow these.
+    fn add(&mut self, later: &KeyStats) {
+        for (c, n) in self.counts.iter_mut().zip(later.counts) {
+            *c += n;
+        }
+        self.localities.extend_from_slice(&later.localities);
+    }
+
     /// The counts by kind name, as the build metadata holds them.
     fn by_name(&self) -> BTreeMap<String, u64> {
         Kind::ALL
@@ -207,9 +216,9 @@ struct Tables {
     localities: Vec<u8>,
 }
 
-/// The locality table of a finished automaton whose address keys have the localities
-/// `hashes` (ascending, distinct): each hash with the state after it.
-fn locality_table(fst_bytes: &[u8], hashes: &[u64]) -> Result<Vec<u8>> {
+/// The locality table's entries of a finished automaton whose address keys have the
+/// localities `hashes` (ascending, distinct): each hash with the state after it.
+fn locality_entries(fst_bytes: &[u8], hashes: &[u64]) -> Result<Vec<(u64, usize)>> {
     let fst = fst::raw::Fst::new(fst_bytes).map_err(corrupt)?;
     let step = |n: fst::raw::Node<'_>, b: u8| {
         n.find_input(b)
@@ -229,7 +238,61 @@ fn locality_table(fst_bytes: &[u8], hashes: &[u64]) -> Result<Vec<u8>> {
             entries.push((h, n.addr()));
         }
     }
-    Ok(localities::encode(&entries))
+    Ok(entries)
+}
+
+/// Keys built into automata in memory, with what the file needs besides them.
+struct InMemory {
+    /// The automata of consecutive key ranges.
+    automata: Vec<Vec<u8>>,
+    /// The keys that start every range but the first.
+    boundaries: Vec<Vec<u8>>,
+    postings: Vec<u8>,
+    stats: KeyStats,
+    /// The locality table's entries, ascending.
+    localities: Vec<(u64, usize)>,
+}
+
+impl InMemory {
+    fn directory(&self) -> Vec<u8> {
+        let lens: Vec<u64> = self.automata.iter().map(|a| a.len() as u64).collect();
+        shards::directory(&self.boundaries, &lens)
+    }
+
+    /// The key section's bytes, as a reader: the directory, then the automata.
+    fn section(&self) -> impl Read + '_ {
+        let parts: Vec<&[u8]> = self.automata.iter().map(Vec::as_slice).collect();
+        std::io::Cursor::new(self.directory()).chain(Concat { parts })
+    }
+
+    fn section_len(&self) -> u64 {
+        self.directory().len() as u64 + self.automata.iter().map(|a| a.len() as u64).sum::<u64>()
+    }
+}
+
+/// Byte slices read one after another.
+struct Concat<'a> {
+    parts: Vec<&'a [u8]>,
+}
+
+impl Read for Concat<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while let Some(first) = self.parts.first_mut() {
+            if first.is_empty() {
+                self.parts.remove(0);
+                continue;
+            }
+            return first.read(buf);
+        }
+        Ok(0)
+    }
+}
+
+/// Automata per build when the builder is not told ([`IndexBuilder::shards`]): one per
+/// 250,000 keys, at most 8. A function of the keys alone, so that one input gives the same
+/// file on every machine; 8 shards keep 8 cores busy, and fewer keys are not worth it.
+fn default_shards(keys: usize) -> usize {
+    (keys / 250_000).clamp(1, 8)
 }
 
 /// Builds an index file.
@@ -259,6 +322,7 @@ pub struct IndexBuilder {
     sources: Vec<SourceFile>,
     accepted: u64,
     run_limit: usize,
+    shards: Option<usize>,
 }
 
 impl Default for IndexBuilder {
@@ -285,6 +349,7 @@ impl IndexBuilder {
             sources: Vec::new(),
             accepted: 0,
             run_limit: DEFAULT_RUN_LIMIT,
+            shards: None,
         }
     }
 
@@ -315,6 +380,27 @@ impl IndexBuilder {
     /// Sets how many keys are collected in memory before they are sorted into a run.
     pub fn run_limit(&mut self, keys: usize) -> &mut Self {
         self.run_limit = keys.max(1);
+        self
+    }
+
+    /// Sets how many automata over consecutive key ranges are built, in parallel, when the
+    /// keys fit one run (without a base); a union of runs or with a base builds one.
+    /// Default: one per 250,000 keys, at most 8. Queries find their automaton from a key's
+    /// first bytes, so the count changes the file's bytes, not its answers.
+    ///
+    /// ```
+    /// use mikiwame::index::{FraudRecord, Index, IndexBuilder};
+    ///
+    /// let mut b = IndexBuilder::new();
+    /// b.shards(4);
+    /// for i in 0..100 {
+    ///     b.add_fraud(&FraudRecord { email: Some(format!("f{i}@example.jp")), ..Default::default() });
+    /// }
+    /// let index = Index::new(b.finish_to_vec().unwrap()).unwrap();
+    /// assert_eq!(index.known_email("f42@example.jp").len(), 1);
+    /// ```
+    pub fn shards(&mut self, n: usize) -> &mut Self {
+        self.shards = Some(n.clamp(1, shards::MAX_SHARDS));
         self
     }
 
@@ -460,30 +546,72 @@ impl IndexBuilder {
         }
     }
 
-    /// Streams the union of the base and the runs into `out`; returns the postings, the
-    /// counts per kind and the address keys' localities.
+    /// Builds the pending keys (no base, no runs) into automata over consecutive key
+    /// ranges, in parallel: first each range's postings length (so that each knows where
+    /// its id lists start), then each range's automaton.
+    fn build_shards(&mut self) -> Result<InMemory> {
+        let sorted = self.pending.take_sorted();
+        let shards = self.shards.unwrap_or_else(|| default_shards(sorted.len()));
+        let parts = sorted.split(shards, shards::boundary_for);
+        let sizes: Vec<usize> = parts
+            .par_iter()
+            .map(|(_, r)| sorted.postings_len(r.clone()))
+            .collect();
+        let starts: Vec<usize> = sizes
+            .iter()
+            .scan(0, |at, n| {
+                let start = *at;
+                *at += n;
+                Some(start)
+            })
+            .collect();
+        let built: Vec<Result<(Vec<u8>, Vec<u8>, KeyStats)>> = parts
+            .par_iter()
+            .zip(starts.par_iter().zip(&sizes))
+            .map(|((_, range), (start, size))| {
+                let mut builder = MapBuilder::memory();
+                let mut postings = Vec::with_capacity(*size);
+                let mut stats = KeyStats::new();
+                sorted
+                    .groups(range.clone(), |key, ids| {
+                        stats.see(key);
+                        let value = format::encode_ids_at(ids, &mut postings, *start as u64);
+                        builder.insert(key, value)
+                    })
+                    .map_err(corrupt)?;
+                Ok((builder.into_inner().map_err(corrupt)?, postings, stats))
+            })
+            .collect();
+        let boundaries: Vec<Vec<u8>> = parts.into_iter().filter_map(|(b, _)| b).collect();
+        let mut out = InMemory {
+            automata: Vec::with_capacity(built.len()),
+            boundaries,
+            postings: Vec::with_capacity(sizes.iter().sum()),
+            stats: KeyStats::new(),
+            localities: Vec::new(),
+        };
+        for b in built {
+            let (fst_bytes, postings, stats) = b?;
+            out.localities
+                .extend(locality_entries(&fst_bytes, &stats.localities)?);
+            out.postings.extend_from_slice(&postings);
+            out.stats.add(&stats);
+            out.automata.push(fst_bytes);
+        }
+        Ok(out)
+    }
+
+    /// Streams the union of the base and the runs into one automaton written to `out`;
+    /// returns the postings and what was learnt from the keys.
     fn union_into<W: Write>(&mut self, out: W) -> Result<(W, Vec<u8>, KeyStats)> {
         let mut stats = KeyStats::new();
-        let mut count = |key: &[u8]| stats.see(key);
-        if self.base.is_none() && self.runs.is_empty() {
-            // Everything fits in one run: write it straight into the final map.
-            let mut builder = MapBuilder::new(out).map_err(corrupt)?;
-            let mut postings = Vec::new();
-            self.pending
-                .drain_groups(|key, ids| {
-                    let value = format::encode_ids(ids, &mut postings);
-                    count(key);
-                    builder.insert(key, value)
-                })
-                .map_err(corrupt)?;
-            let out = builder.into_inner().map_err(corrupt)?;
-            return Ok((out, postings, stats));
-        }
         self.flush();
         let mut op = OpBuilder::new();
-        let has_base = self.base.is_some();
+        let base_maps = self.base.as_ref().map_or(0, |b| b.maps.len());
         if let Some(base) = &self.base {
-            op = op.add(base.map.stream());
+            for m in &base.maps {
+                op = op.add(m.stream());
+            }
         }
         for run in &self.runs {
             op = op.add(run.map.stream());
@@ -495,14 +623,13 @@ impl IndexBuilder {
         while let Some((key, values)) = union.next() {
             ids.clear();
             for iv in values {
-                match (has_base, iv.index) {
-                    (true, 0) => {
-                        if let Some(base) = &self.base {
-                            base.ids(iv.value, &mut ids);
-                        }
+                if iv.index < base_maps {
+                    if let Some(base) = &self.base {
+                        base.ids(iv.value, &mut ids);
                     }
-                    (true, i) => format::ids(&self.runs[i - 1].postings, iv.value, &mut ids),
-                    (false, i) => format::ids(&self.runs[i].postings, iv.value, &mut ids),
+                } else {
+                    let run = &self.runs[iv.index - base_maps];
+                    format::ids(&run.postings, iv.value, &mut ids);
                 }
             }
             ids.sort_unstable();
@@ -512,7 +639,7 @@ impl IndexBuilder {
             }
             let value = format::encode_ids(&ids, &mut postings);
             builder.insert(key, value).map_err(corrupt)?;
-            count(key);
+            stats.see(key);
         }
         let out = builder.into_inner().map_err(corrupt)?;
         Ok((out, postings, stats))
@@ -537,31 +664,43 @@ impl IndexBuilder {
 
     /// Builds the index into memory and returns its bytes (for tests and small indexes).
     pub fn finish_to_vec(mut self) -> Result<Vec<u8>> {
-        let (fst_bytes, tables, info) = self.union_in_memory()?;
+        let keys = self.keys_in_memory()?;
+        let (tables, info) = self.tables(&keys);
         let mut out = std::io::Cursor::new(Vec::new());
         format::write_to(
             &mut out,
             &self.contents(&info, &tables),
-            &mut &fst_bytes[..],
-            fst_bytes.len() as u64,
+            &mut keys.section(),
+            keys.section_len(),
         )
         .map_err(|e| Error::io("<memory>", e))?;
         Ok(out.into_inner())
     }
 
-    /// The automaton built in memory: (fst bytes, postings and locality table, build info).
-    fn union_in_memory(&mut self) -> Result<(Vec<u8>, Tables, BuildInfo)> {
+    /// Every key built into automata in memory: in parallel shards when nothing needs a
+    /// union, else the one streamed union.
+    fn keys_in_memory(&mut self) -> Result<InMemory> {
+        if self.base.is_none() && self.runs.is_empty() {
+            return self.build_shards();
+        }
         let (fst_bytes, postings, stats) = self.union_into(Vec::new())?;
-        let localities = locality_table(&fst_bytes, &stats.localities)?;
-        let info = self.info(stats.by_name());
-        Ok((
-            fst_bytes,
-            Tables {
-                postings,
-                localities,
-            },
-            info,
-        ))
+        let localities = locality_entries(&fst_bytes, &stats.localities)?;
+        Ok(InMemory {
+            automata: vec![fst_bytes],
+            boundaries: Vec::new(),
+            postings,
+            stats,
+            localities,
+        })
+    }
+
+    /// The small sections and the metadata of built keys.
+    fn tables(&self, keys: &InMemory) -> (Tables, BuildInfo) {
+        let tables = Tables {
+            postings: keys.postings.clone(),
+            localities: localities::encode(&keys.localities),
+        };
+        (tables, self.info(keys.stats.by_name()))
     }
 
     /// What the file holds besides the automaton.
@@ -580,11 +719,12 @@ impl IndexBuilder {
     pub fn finish(mut self, path: impl AsRef<Path>) -> Result<BuildInfo> {
         let path = path.as_ref();
         if self.base.is_none() && self.runs.is_empty() {
-            // One run: the automaton is built in memory (its size is a fraction of the keys
-            // just sorted in memory) and written once, without a side file to copy from.
-            let (fst_bytes, tables, info) = self.union_in_memory()?;
+            // One run: the automata are built in memory (their size is a fraction of the
+            // keys just sorted in memory) and written once, without a side file to copy from.
+            let keys = self.build_shards()?;
+            let (tables, info) = self.tables(&keys);
             let contents = self.contents(&info, &tables);
-            format::write_file(path, &contents, &mut &fst_bytes[..], fst_bytes.len() as u64)?;
+            format::write_file(path, &contents, &mut keys.section(), keys.section_len())?;
             return Ok(info);
         }
         let dir = match path.parent() {
@@ -614,20 +754,28 @@ impl IndexBuilder {
                 .map_err(|e| Error::io(&side, e.into_error()))?;
             // The table needs the finished automaton's state addresses: read them from the
             // side file, mapped (it is ours and written only above).
-            let localities = locality_table(mmap::map(&side)?.as_ref(), &stats.localities)?;
+            let localities = locality_entries(mmap::map(&side)?.as_ref(), &stats.localities)?;
             let fst_len = file
                 .seek(SeekFrom::End(0))
                 .map_err(|e| Error::io(&side, e))?;
+            // One automaton: the directory is its shard count alone.
+            let directory = shards::directory(&[], &[]);
             file.seek(SeekFrom::Start(0))
                 .map_err(|e| Error::io(&side, e))?;
             let info = self.info(stats.by_name());
             let tables = Tables {
                 postings,
-                localities,
+                localities: localities::encode(&localities),
             };
             let contents = self.contents(&info, &tables);
-            let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
-            format::write_file(path, &contents, &mut reader, fst_len)?;
+            let mut reader =
+                (&directory[..]).chain(std::io::BufReader::with_capacity(1 << 20, file));
+            format::write_file(
+                path,
+                &contents,
+                &mut reader,
+                directory.len() as u64 + fst_len,
+            )?;
             Ok(info)
         })();
         let _ = fs::remove_file(&side);

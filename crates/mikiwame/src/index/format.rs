@@ -264,10 +264,16 @@ pub(crate) fn ids(postings: &[u8], value: u64, out: &mut Vec<u32>) {
 /// Encodes a sorted, de-duplicated id list as an fst value, appending to `postings` when it
 /// has more than one id.
 pub(crate) fn encode_ids(ids: &[u32], postings: &mut Vec<u8>) -> u64 {
+    encode_ids_at(ids, postings, 0)
+}
+
+/// As [`encode_ids`], for a `postings` buffer that will be placed `base` bytes into the
+/// postings section.
+pub(crate) fn encode_ids_at(ids: &[u32], postings: &mut Vec<u8>, base: u64) -> u64 {
     match ids {
         [one] => u64::from(*one) << 1,
         _ => {
-            let at = postings.len() as u64;
+            let at = base + postings.len() as u64;
             postings.extend_from_slice(&(ids.len() as u32).to_le_bytes());
             for id in ids {
                 postings.extend_from_slice(&id.to_le_bytes());

@@ -59,6 +59,7 @@ mod open;
 mod pending;
 mod query;
 mod records;
+mod shards;
 mod table;
 
 pub use build::{Forwarder, FraudRecord, IndexBuilder};

@@ -16,6 +16,7 @@ use super::grade::MatchedRecord;
 use super::keys::Kind;
 use super::localities::{LocalityTable, Shape};
 use super::mmap;
+use super::shards;
 use super::table::{BuildInfo, ForwarderEntry, RecordEntry};
 
 type Bytes = Arc<dyn AsRef<[u8]> + Send + Sync>;
@@ -25,6 +26,8 @@ type Bytes = Arc<dyn AsRef<[u8]> + Send + Sync>;
 pub(crate) struct Cursor<'a> {
     node: fst::raw::Node<'a>,
     out: Output,
+    /// The automaton the state belongs to.
+    shard: usize,
 }
 
 impl Cursor<'_> {
@@ -147,7 +150,10 @@ impl AsRef<[u8]> for Section {
 /// ```
 pub struct Index {
     data: Bytes,
-    pub(crate) map: fst::Map<Section>,
+    /// The automata of consecutive key ranges ([`super::shards`]).
+    pub(crate) maps: Vec<fst::Map<Section>>,
+    /// The keys that start every automaton's range but the first.
+    boundaries: Vec<Vec<u8>>,
     pub(crate) info: BuildInfo,
     pub(crate) forwarders: Vec<ForwarderEntry>,
     records: Range<usize>,
@@ -164,7 +170,8 @@ impl fmt::Debug for Index {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Index")
             .field("bytes", &self.bytes().len())
-            .field("keys", &self.map.len())
+            .field("keys", &self.key_count())
+            .field("automata", &self.maps.len())
             .field("info", &self.info)
             .finish_non_exhaustive()
     }
@@ -182,13 +189,21 @@ impl Index {
     pub fn new(data: impl AsRef<[u8]> + Send + Sync + 'static) -> Result<Index> {
         let data: Bytes = Arc::new(data);
         let sections = format::parse((*data).as_ref())?;
-        let fst_section = Section {
-            data: Arc::clone(&data),
-            range: sections.fst.clone(),
-        };
-        let map = fst::Map::new(fst_section).map_err(|e| Error::IndexCorrupted {
-            what: format!("key section: {e}"),
-        })?;
+        let keys = (*data).as_ref().get(sections.fst.clone()).unwrap_or_default();
+        let layout = shards::parse(keys)?;
+        let maps = layout
+            .automata
+            .iter()
+            .map(|r| {
+                let section = Section {
+                    data: Arc::clone(&data),
+                    range: sections.fst.start + r.start..sections.fst.start + r.end,
+                };
+                fst::Map::new(section).map_err(|e| Error::IndexCorrupted {
+                    what: format!("key section: {e}"),
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
         let has_buildings = sections
             .info
             .keys
@@ -197,7 +212,8 @@ impl Index {
         Ok(Index {
             has_buildings,
             data,
-            map,
+            maps,
+            boundaries: layout.boundaries,
             info: sections.info,
             forwarders: sections.forwarders,
             records: sections.records,
@@ -260,12 +276,12 @@ impl Index {
     /// checksum.
     pub fn verify(&self) -> Result<()> {
         format::verify(self.bytes())?;
-        self.map
-            .as_fst()
-            .verify()
-            .map_err(|e| Error::IndexCorrupted {
+        for map in &self.maps {
+            map.as_fst().verify().map_err(|e| Error::IndexCorrupted {
                 what: format!("key section: {e}"),
-            })
+            })?;
+        }
+        Ok(())
     }
 
     /// The build metadata: format version, build time, source files, counts per kind.
@@ -275,7 +291,7 @@ impl Index {
 
     /// The total number of keys.
     pub fn key_count(&self) -> usize {
-        self.map.len()
+        self.maps.iter().map(|m| m.len()).sum()
     }
 
     /// The size of the index in bytes.
@@ -308,30 +324,58 @@ impl Index {
             .get_or_init(|| ForwarderPatterns::new(&self.forwarders))
     }
 
+    /// The automaton holding the key, or the keys below the prefix, `kind` + `rest`; a
+    /// prefix of a key that starts with a locality must hold the locality's hash.
+    #[inline]
+    pub(crate) fn shard(&self, kind: u8, rest: &[u8]) -> usize {
+        shards::shard_of(&self.boundaries, kind, rest)
+    }
+
+    fn shard_of_key(&self, key: &[u8]) -> usize {
+        key.split_first()
+            .map_or(0, |(kind, rest)| self.shard(*kind, rest))
+    }
+
     /// The value of an exact key.
     #[inline]
     pub(crate) fn get(&self, key: &[u8]) -> Option<u64> {
-        self.map.get(key)
+        self.maps.get(self.shard_of_key(key))?.get(key)
     }
 
-    /// True when some key starts with `prefix`: a walk down the automaton, no allocation.
-    /// (Every state of a minimal automaton leads to a final state, so reaching the prefix's
-    /// state is enough.)
+    /// True when some key starts with `prefix` (which, for a kind keyed by locality, holds
+    /// the locality's hash): a walk down the automaton, no allocation. (Every state of a
+    /// minimal automaton leads to a final state, so reaching the prefix's state is enough.)
     #[inline]
     pub(crate) fn has_prefix(&self, prefix: &[u8]) -> bool {
-        self.walk(None, prefix).is_some()
+        prefix
+            .split_first()
+            .and_then(|(kind, rest)| self.walk_key(*kind, rest))
+            .is_some()
     }
 
-    /// Follows `bytes` down the automaton from `from` (the root when `None`): the state
-    /// reached and the output summed on the way, or `None` when no key continues so.
-    /// No allocation; the building block of the queries' prefix tests.
+    /// Follows the kind byte and `rest` down the automaton that holds them (`rest` holds
+    /// the locality's hash for a kind keyed by locality): the state reached and the output
+    /// summed on the way, or `None` when no key continues so.
     #[inline]
-    pub(crate) fn walk<'a>(&'a self, from: Option<Cursor<'a>>, bytes: &[u8]) -> Option<Cursor<'a>> {
-        let fst = self.map.as_fst();
-        let mut c = from.unwrap_or_else(|| Cursor {
+    pub(crate) fn walk_key(&self, kind: u8, rest: &[u8]) -> Option<Cursor<'_>> {
+        let shard = self.shard(kind, rest);
+        let fst = self.maps.get(shard)?.as_fst();
+        let start = Cursor {
             node: fst.root(),
             out: Output::zero(),
-        });
+            shard,
+        };
+        let c = self.walk(start, &[kind])?;
+        self.walk(c, rest)
+    }
+
+    /// Follows `bytes` down the automaton from `from`: the state reached and the output
+    /// summed on the way, or `None` when no key continues so. No allocation; the building
+    /// block of the queries' prefix tests.
+    #[inline]
+    pub(crate) fn walk<'a>(&'a self, from: Cursor<'a>, bytes: &[u8]) -> Option<Cursor<'a>> {
+        let fst = self.maps.get(from.shard)?.as_fst();
+        let mut c = from;
         for &b in bytes {
             let t = c.node.transition(c.node.find_input(b)?);
             c.out = c.out.cat(t.out);
@@ -340,16 +384,21 @@ impl Index {
         Some(c)
     }
 
-    /// A view of the automaton for walks without values ([`Nodes`]). `None` only if the
-    /// key section stopped parsing, which [`Index::new`] rules out.
+    /// A view of automaton `shard` for walks without values ([`Nodes`]). `None` only if
+    /// there is no such automaton or it stopped parsing, which [`Index::new`] rules out.
     #[inline]
-    pub(crate) fn nodes(&self) -> Option<Nodes<'_>> {
+    pub(crate) fn nodes(&self, shard: usize) -> Option<Nodes<'_>> {
         let localities = self
             .locality_shape
             .map(|shape| LocalityTable::new(self.section(&self.localities), shape));
-        fst::raw::Fst::new(self.map.as_fst().as_bytes())
+        fst::raw::Fst::new(self.maps.get(shard)?.as_fst().as_bytes())
             .ok()
             .map(|fst| Nodes { fst, localities })
+    }
+
+    /// The views of every automaton, in key order ([`Index::nodes`]).
+    pub(crate) fn all_nodes(&self) -> Option<Vec<Nodes<'_>>> {
+        (0..self.maps.len()).map(|s| self.nodes(s)).collect()
     }
 
     /// Appends the values of keys below `start` (at most `limit` of them, depth first),
@@ -362,7 +411,10 @@ impl Index {
         limit: usize,
         out: &mut Vec<u64>,
     ) {
-        let fst = self.map.as_fst();
+        let Some(map) = self.maps.get(start.shard) else {
+            return;
+        };
+        let fst = map.as_fst();
         let mut found = 0;
         // (state, output so far, bytes of `skip` matched, still on the `skip` path)
         let mut stack = vec![(start.node, start.out, 0usize, !skip.is_empty())];
@@ -389,7 +441,11 @@ impl Index {
         if lo >= hi {
             return;
         }
-        let mut stream = self.map.range().ge(lo).lt(hi).into_stream();
+        // Every range a query reads lies below one locality: in the automaton of `lo`.
+        let Some(map) = self.maps.get(self.shard_of_key(lo)) else {
+            return;
+        };
+        let mut stream = map.range().ge(lo).lt(hi).into_stream();
         let mut n = 0;
         while let Some((k, v)) = stream.next() {
             f(k, v);

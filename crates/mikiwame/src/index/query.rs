@@ -280,7 +280,8 @@ impl Index {
                 let Some(m) = encode_body(address, &mut buf) else {
                     return Some(Grade::None);
                 };
-                let nodes = self.nodes()?;
+                let shard = self.shard(Kind::Address as u8, buf.get(..LOCALITY_LEN)?);
+                let nodes = self.nodes(shard)?;
                 let reach = reach(&nodes, &buf, m);
                 let unit_only = address.forwarding_id.is_some()
                     && self.is_forwarder_block(&buf[..m.chome], &buf[m.chome..m.block]);
@@ -324,8 +325,8 @@ impl Index {
     /// ```
     pub fn grade_batch(&self, addresses: &[Address], opts: &CheckOptions) -> Vec<Grade> {
         let mut out = vec![Grade::None; addresses.len()];
-        let nodes = self.nodes();
-        let (Some(nodes), None) = (&nodes, opts.max_age_days) else {
+        let all = self.all_nodes();
+        let (Some(all), None) = (&all, opts.max_age_days) else {
             // The age options need every matched record's date: no shortcut to share.
             for (a, g) in addresses.iter().zip(&mut out) {
                 *g = self.address_grade(a, opts);
@@ -377,6 +378,8 @@ impl Index {
         // locality table, a key of the same locality where it leaves the previous key's path.
         let mut path: Vec<Node<'_>> = Vec::new();
         let mut prev: &[u8] = &[];
+        // The automaton of the current locality (sorted keys meet each one once).
+        let mut nodes = &all[0];
         for e in order.iter().filter_map(|o| entries.get(*o as u32 as usize)) {
             let key = &bytes[e.start as usize..e.end as usize];
             let shared = if key.get(..LOCALITY_LEN) == prev.get(..LOCALITY_LEN) {
@@ -388,6 +391,8 @@ impl Index {
                     .count()
             } else {
                 path.clear();
+                let shard = self.shard(Kind::Address as u8, &key[..LOCALITY_LEN]);
+                nodes = &all[shard.min(all.len() - 1)];
                 path.extend(nodes.locality(locality_of(key)));
                 0
             };
@@ -424,9 +429,8 @@ impl Index {
     fn is_forwarder_block(&self, chome_part: &[u8], block_part: &[u8]) -> bool {
         !self.forwarders.is_empty()
             && self
-                .walk(None, &[Kind::ForwarderBlock as u8])
-                .and_then(|c| self.walk(Some(c), chome_part))
-                .and_then(|c| self.walk(Some(c), block_part))
+                .walk_key(Kind::ForwarderBlock as u8, chome_part)
+                .and_then(|c| self.walk(c, block_part))
                 .is_some_and(|c| c.value().is_some())
     }
 
@@ -456,15 +460,12 @@ impl Index {
         records: bool,
     ) -> AddressMatch {
         // Every grade needs the same town and 丁目: one walk settles most misses.
-        let Some(chome) = self
-            .walk(None, &[Kind::Address as u8])
-            .and_then(|c| self.walk(Some(c), k.chome_part()))
-        else {
+        let Some(chome) = self.walk_key(Kind::Address as u8, k.chome_part()) else {
             return AddressMatch::default();
         };
-        let block_node = self.walk(Some(chome), k.block_part());
+        let block_node = self.walk(chome, k.block_part());
         let danger = block_node
-            .and_then(|b| self.walk(Some(b), k.unit_part()))
+            .and_then(|b| self.walk(b, k.unit_part()))
             .and_then(|u| u.value());
         // Which 番 around this one hold keys: a short walk each, no allocation but one buffer.
         let mut near = Vec::new();
@@ -479,7 +480,7 @@ impl Index {
                 for n in lo..=hi {
                     buf.clear();
                     put_banchi(&mut buf, n);
-                    if self.walk(Some(chome), &buf).is_some() {
+                    if self.walk(chome, &buf).is_some() {
                         near.push(n);
                     }
                 }
@@ -527,7 +528,7 @@ impl Index {
             for &n in &near {
                 buf.clear();
                 put_banchi(&mut buf, n);
-                let Some(at) = self.walk(Some(chome), &buf) else {
+                let Some(at) = self.walk(chome, &buf) else {
                     continue;
                 };
                 // At the address's own 番, every block but its own.

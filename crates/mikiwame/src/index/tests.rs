@@ -665,6 +665,90 @@ fn a_table_pointing_past_the_keys_finds_nothing_and_does_not_panic() {
     ));
 }
 
+#[test]
+fn sharded_builds_answer_as_one_automaton() {
+    let mut records: Vec<_> = many_towns(300, 3).into_iter().map(fraud_at).collect();
+    for (i, r) in records.iter_mut().enumerate() {
+        r.email = Some(format!("f{i}@example.jp"));
+        r.phone = Some(format!("+8190{:08}", i));
+        if i % 3 == 0 {
+            // The same unit twice: an id list in the postings of some shard.
+            r.source = Some(format!("shop-{}", i % 5));
+        }
+    }
+    records.extend(records.clone().into_iter().step_by(3).map(|mut r| {
+        r.source = Some("again".into());
+        r
+    }));
+    let forwarders: Vec<_> = (0..5)
+        .map(|i| Forwarder {
+            name: format!("fwd {i}"),
+            address: many_towns(300, 1)[i * 50].clone(),
+            code_pattern: None,
+        })
+        .collect();
+    let build = |shards: usize| {
+        let mut b = IndexBuilder::new();
+        b.shards(shards);
+        b.extend_fraud(&records);
+        for f in &forwarders {
+            b.add_forwarder(f);
+        }
+        load(b.finish_to_vec().unwrap()).unwrap()
+    };
+    let one = build(1);
+    assert_eq!(one.maps.len(), 1);
+    let mut queries = many_towns(320, 4);
+    queries.extend(forwarders.iter().map(|f| f.address.clone()));
+    let opts = CheckOptions::default();
+    for n in [2, 3, 8] {
+        let many = build(n);
+        assert_eq!(many.maps.len(), n, "{n} shards asked for");
+        assert_eq!(many.key_count(), one.key_count());
+        assert_eq!(many.info().keys, one.info().keys);
+        assert_eq!(
+            many.grade_batch(&queries, &opts),
+            one.grade_batch(&queries, &opts)
+        );
+        for q in &queries {
+            assert_eq!(many.check(q), one.check(q), "{}", q.unit_key());
+            assert_eq!(many.address_grade(q, &opts), one.address_grade(q, &opts));
+        }
+        for i in (0..records.len()).step_by(7) {
+            let email = format!("f{}@example.jp", i % 900);
+            assert_eq!(many.known_email(&email), one.known_email(&email));
+            assert!(!many.known_email(&email).is_empty());
+        }
+        assert!(many.known_email("nobody@example.jp").is_empty());
+        // A base with several automata is read whole by a union build.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("many.mkw");
+        let mut b = IndexBuilder::new();
+        b.shards(n);
+        b.extend_fraud(&records);
+        b.finish(&path).unwrap();
+        let mut more = IndexBuilder::with_base(Index::open(&path).unwrap());
+        more.add_fraud(&FraudRecord {
+            email: Some("new@example.jp".into()),
+            ..Default::default()
+        });
+        more.finish(&path).unwrap();
+        let grown = Index::open(&path).unwrap();
+        assert_eq!(grown.maps.len(), 1);
+        // The base had no forwarders (one block key each in `one`) and gains one email.
+        assert_eq!(grown.key_count(), one.key_count() - forwarders.len() + 1);
+        assert_eq!(grown.known_email("new@example.jp").len(), 1);
+        for q in queries.iter().step_by(5) {
+            assert_eq!(
+                grown.check(q).address_match,
+                one.check(q).address_match,
+                "{}",
+                q.unit_key()
+            );
+        }
+    }
+}
+
 // ---- The file format.
 
 fn sample_bytes() -> Vec<u8> {
@@ -961,9 +1045,11 @@ proptest! {
         other_emails in prop::collection::btree_set("[a-z]{1,6}@example\\.com", 0..10),
         // Up to 16 the near 番 are walked one by one; wider settings read key ranges.
         near in prop_oneof![0u32..3, Just(17u32)],
+        shards in 1usize..6,
     ) {
         let mut model: BTreeMap<String, Vec<Address>> = BTreeMap::new();
         let mut b = IndexBuilder::new();
+        b.shards(shards);
         for a in &records {
             model.entry(a.unit_key().as_str().to_string()).or_default().push(a.clone());
             b.add_fraud(&fraud_at(a.clone()));
@@ -1000,8 +1086,10 @@ proptest! {
         forwarders in prop::collection::vec(arb_address(), 0..3),
         near in prop_oneof![0u32..3, Just(17u32)],
         max_age in prop::option::weighted(0.2, 0u32..400),
+        shards in 1usize..6,
     ) {
         let mut b = IndexBuilder::new();
+        b.shards(shards);
         for (i, a) in records.iter().enumerate() {
             // Dates spread over a year, so that the age options split the records.
             let mut r = fraud_at(a.clone());
