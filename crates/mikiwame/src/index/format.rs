@@ -12,12 +12,14 @@
 //!     32     8  forwarder section length, u64 LE  bincode: Vec<ForwarderEntry>
 //!     40     8  postings section length, u64 LE   lists of ids: u32 count, u32 ids[count]
 //!     48     8  locality section length, u64 LE   the locality table (`localities.rs`)
-//!     56     8  fst section length, u64 LE        one fst::Map (keys: see `keys.rs`)
+//!     56     8  key section length, u64 LE        a directory, then one or more fst::Maps over
+//!                                                 consecutive key ranges (`shards.rs`; keys:
+//!                                                 see `keys.rs`)
 //!     64     4  CRC-32 of every byte after the header
 //!     68     4  CRC-32 of header bytes 0..68
 //! ```
 //!
-//! All sections follow the header in that order, with nothing after the fst. An fst value
+//! All sections follow the header in that order, with nothing after the key section. An fst value
 //! `v` names a list of ids: `v >> 1` is the id itself when `v & 1 == 0`, else the byte offset
 //! of a list in the postings section. Ids index the record table, or the forwarder table for
 //! forwarder keys.
@@ -45,7 +47,8 @@ pub(crate) const MAGIC: [u8; 8] = *b"\x89MKW\r\n\x1a\n";
 /// version-1 reader would not find, so each version refuses the other's files
 /// ([`Error::Version`]: rebuild with `mikiwame index build`). 3: a locality table section
 /// before the keys (where each locality's keys begin in the automaton), so the header has
-/// a sixth length and is 72 bytes long.
+/// a sixth length and is 72 bytes long; the key section holds several automata built in
+/// parallel behind a directory.
 pub const FORMAT_VERSION: u32 = 3;
 /// The fixed header length.
 pub(crate) const HEADER_LEN: usize = 72;
