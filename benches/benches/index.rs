@@ -34,6 +34,8 @@ fn main() {
     b.finish(&path).expect("build");
     let build_once = t.elapsed();
     let index = Index::open(&path).expect("open");
+    // The same file read into huge pages (`Index::load`), for the rows marked `loaded`.
+    let loaded = Index::load(&path).expect("load");
     let t = Instant::now();
     let baseline = HashBaseline::build(&recs);
     let baseline_build_once = t.elapsed();
@@ -117,6 +119,9 @@ fn main() {
     g.bench_function("query_sorted_batch/index_grade_batch_presorted", |bch| {
         bch.iter(|| black_box(index.grade_batch(black_box(&by_index), &opts)))
     });
+    g.bench_function("query_sorted_batch/index_grade_batch_loaded", |bch| {
+        bch.iter(|| black_box(loaded.grade_batch(black_box(&qs), &opts)))
+    });
     g.bench_function("query_sorted_batch/hashmap", |bch| {
         bch.iter(|| {
             for q in &sorted {
@@ -135,6 +140,13 @@ fn main() {
         bch.iter(|| {
             for q in &qs {
                 black_box(index.address_grade(q, &opts));
+            }
+        })
+    });
+    g.bench_function("query_random/index_grade_only_loaded", |bch| {
+        bch.iter(|| {
+            for q in &qs {
+                black_box(loaded.address_grade(q, &opts));
             }
         })
     });

@@ -96,6 +96,7 @@ struct Reach<'a> {
 /// One address of a batch: its key body's place in the shared buffer, its place in the
 /// batch, and what grading needs of the address besides its key (copied here because the
 /// sorted pass would otherwise jump around the caller's addresses).
+#[derive(Clone, Copy)]
 struct BatchEntry {
     start: u32,
     end: u32,
@@ -190,6 +191,40 @@ fn banchi_bytes(n: u32, buf: &mut [u8; 16]) -> &[u8] {
     let len = v.len().min(buf.len());
     buf[..len].copy_from_slice(&v[..len]);
     &buf[..len]
+}
+
+/// Sorts a batch's sort keys (12 key bytes above an entry number): one counting pass on
+/// the top bits, which are the locality hash's and so evenly spread, then a sort of each
+/// small bucket. Linear, where the comparison sort was a sixth of `grade_batch`.
+fn sort_by_key_head(v: &mut Vec<u128>) {
+    if v.len() < 64 {
+        v.sort_unstable();
+        return;
+    }
+    // About two keys per bucket.
+    let bits = (usize::BITS - v.len().leading_zeros() - 1).clamp(4, 20);
+    let shift = 128 - bits;
+    let mut starts = vec![0u32; (1 << bits) + 1];
+    for x in v.iter() {
+        starts[(x >> shift) as usize + 1] += 1;
+    }
+    for i in 1..starts.len() {
+        starts[i] += starts[i - 1];
+    }
+    let mut next = starts.clone();
+    let mut out = vec![0u128; v.len()];
+    for x in v.iter() {
+        let b = (x >> shift) as usize;
+        out[next[b] as usize] = *x;
+        next[b] += 1;
+    }
+    for w in starts.windows(2) {
+        let bucket = &mut out[w[0] as usize..w[1] as usize];
+        if bucket.len() > 1 {
+            bucket.sort_unstable();
+        }
+    }
+    *v = out;
 }
 
 /// A matched record id with the grade of the key it came through.
@@ -372,7 +407,27 @@ impl Index {
             }
             return out;
         }
-        order.sort_unstable();
+        sort_by_key_head(&mut order);
+        // The entries and key bodies gathered in sorted order: reading them through `order`
+        // in the pass below missed the cache at every key (a third of the pass's time at
+        // 100,000 keys); here the reads do not depend on each other, so their misses overlap,
+        // and the pass then reads both front to back.
+        let mut sorted_bytes: Vec<u8> = Vec::with_capacity(bytes.len());
+        let sorted: Vec<BatchEntry> = order
+            .iter()
+            .filter_map(|o| entries.get(*o as u32 as usize))
+            .map(|e| {
+                let start = sorted_bytes.len();
+                sorted_bytes.extend_from_slice(&bytes[e.start as usize..e.end as usize]);
+                BatchEntry {
+                    start: start as u32,
+                    end: sorted_bytes.len() as u32,
+                    ..*e
+                }
+            })
+            .collect();
+        drop((bytes, entries, order));
+        let bytes = sorted_bytes;
         // `path[d]` is the state after the first `LOCALITY_LEN + d` bytes of the previous
         // key; empty when its locality holds no keys. A new locality starts from the
         // locality table, a key of the same locality where it leaves the previous key's path.
@@ -380,7 +435,7 @@ impl Index {
         let mut prev: &[u8] = &[];
         // The automaton of the current locality (sorted keys meet each one once).
         let mut nodes = &all[0];
-        for e in order.iter().filter_map(|o| entries.get(*o as u32 as usize)) {
+        for e in &sorted {
             let key = &bytes[e.start as usize..e.end as usize];
             let shared = if key.get(..LOCALITY_LEN) == prev.get(..LOCALITY_LEN) {
                 key[LOCALITY_LEN..]
@@ -774,6 +829,27 @@ fn weaker(g: Grade) -> Grade {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn key_head_sort_equals_a_comparison_sort(
+            mut v in prop::collection::vec(
+                prop_oneof![
+                    any::<u128>(),
+                    // Crowded buckets: equal top bits.
+                    (0u128..8).prop_map(|x| (x << 124) | 5),
+                    any::<u32>().prop_map(u128::from),
+                ],
+                0..3000,
+            ),
+        ) {
+            let mut want = v.clone();
+            want.sort_unstable();
+            sort_by_key_head(&mut v);
+            prop_assert_eq!(v, want);
+        }
+    }
 
     #[test]
     fn banchi_bytes_equal_put_banchi() {
