@@ -607,11 +607,13 @@ impl IndexBuilder {
         let mut stats = KeyStats::new();
         self.flush();
         let mut op = OpBuilder::new();
-        let base_maps = self.base.as_ref().map_or(0, |b| b.maps.len());
-        if let Some(base) = &self.base {
-            for m in &base.maps {
-                op = op.add(m.stream());
-            }
+        let base = match &self.base {
+            Some(b) => b.maps()?,
+            None => Vec::new(),
+        };
+        let base_maps = base.len();
+        for m in base {
+            op = op.add(m.stream());
         }
         for run in &self.runs {
             op = op.add(run.map.stream());

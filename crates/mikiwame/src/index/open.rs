@@ -107,6 +107,14 @@ impl Nodes<'_> {
     }
 }
 
+/// One automaton of the key section. Parsed on first use: parsing reads the automaton's
+/// first and last bytes, and at open that was two page faults per automaton (open time
+/// 15 -> 50 us at 8 automata), where the directory alone is one.
+struct Shard {
+    range: Range<usize>,
+    map: OnceLock<Option<fst::Map<Section>>>,
+}
+
 /// One section of the shared bytes, so the fst can own a view of the mapping.
 #[derive(Clone)]
 pub(crate) struct Section {
@@ -150,8 +158,8 @@ impl AsRef<[u8]> for Section {
 /// ```
 pub struct Index {
     data: Bytes,
-    /// The automata of consecutive key ranges ([`super::shards`]).
-    pub(crate) maps: Vec<fst::Map<Section>>,
+    /// The automata of consecutive key ranges ([`super::shards`]), parsed on first use.
+    shards: Vec<Shard>,
     /// The keys that start every automaton's range but the first.
     boundaries: Vec<Vec<u8>>,
     pub(crate) info: BuildInfo,
@@ -171,7 +179,7 @@ impl fmt::Debug for Index {
         f.debug_struct("Index")
             .field("bytes", &self.bytes().len())
             .field("keys", &self.key_count())
-            .field("automata", &self.maps.len())
+            .field("automata", &self.shards.len())
             .field("info", &self.info)
             .finish_non_exhaustive()
     }
@@ -191,19 +199,14 @@ impl Index {
         let sections = format::parse((*data).as_ref())?;
         let keys = (*data).as_ref().get(sections.fst.clone()).unwrap_or_default();
         let layout = shards::parse(keys)?;
-        let maps = layout
+        let shards = layout
             .automata
             .iter()
-            .map(|r| {
-                let section = Section {
-                    data: Arc::clone(&data),
-                    range: sections.fst.start + r.start..sections.fst.start + r.end,
-                };
-                fst::Map::new(section).map_err(|e| Error::IndexCorrupted {
-                    what: format!("key section: {e}"),
-                })
+            .map(|r| Shard {
+                range: sections.fst.start + r.start..sections.fst.start + r.end,
+                map: OnceLock::new(),
             })
-            .collect::<Result<Vec<_>>>()?;
+            .collect();
         let has_buildings = sections
             .info
             .keys
@@ -212,7 +215,7 @@ impl Index {
         Ok(Index {
             has_buildings,
             data,
-            maps,
+            shards,
             boundaries: layout.boundaries,
             info: sections.info,
             forwarders: sections.forwarders,
@@ -276,7 +279,7 @@ impl Index {
     /// checksum.
     pub fn verify(&self) -> Result<()> {
         format::verify(self.bytes())?;
-        for map in &self.maps {
+        for map in self.maps()? {
             map.as_fst().verify().map_err(|e| Error::IndexCorrupted {
                 what: format!("key section: {e}"),
             })?;
@@ -291,7 +294,10 @@ impl Index {
 
     /// The total number of keys.
     pub fn key_count(&self) -> usize {
-        self.maps.iter().map(|m| m.len()).sum()
+        (0..self.shards.len())
+            .filter_map(|i| self.map(i))
+            .map(|m| m.len())
+            .sum()
     }
 
     /// The size of the index in bytes.
@@ -324,6 +330,38 @@ impl Index {
             .get_or_init(|| ForwarderPatterns::new(&self.forwarders))
     }
 
+    /// The number of automata.
+    pub(crate) fn shard_count(&self) -> usize {
+        self.shards.len()
+    }
+
+    /// Automaton `shard`, parsed on first use; `None` when there is no such automaton or
+    /// its bytes do not parse (only in files that fail [`Index::verify`]).
+    #[inline]
+    pub(crate) fn map(&self, shard: usize) -> Option<&fst::Map<Section>> {
+        let s = self.shards.get(shard)?;
+        s.map
+            .get_or_init(|| {
+                fst::Map::new(Section {
+                    data: Arc::clone(&self.data),
+                    range: s.range.clone(),
+                })
+                .ok()
+            })
+            .as_ref()
+    }
+
+    /// Every automaton, in key order; an error names the first that does not parse.
+    pub(crate) fn maps(&self) -> Result<Vec<&fst::Map<Section>>> {
+        (0..self.shards.len())
+            .map(|i| {
+                self.map(i).ok_or_else(|| Error::IndexCorrupted {
+                    what: format!("key section: automaton {i} does not parse"),
+                })
+            })
+            .collect()
+    }
+
     /// The automaton holding the key, or the keys below the prefix, `kind` + `rest`; a
     /// prefix of a key that starts with a locality must hold the locality's hash.
     #[inline]
@@ -339,7 +377,7 @@ impl Index {
     /// The value of an exact key.
     #[inline]
     pub(crate) fn get(&self, key: &[u8]) -> Option<u64> {
-        self.maps.get(self.shard_of_key(key))?.get(key)
+        self.map(self.shard_of_key(key))?.get(key)
     }
 
     /// True when some key starts with `prefix` (which, for a kind keyed by locality, holds
@@ -359,7 +397,7 @@ impl Index {
     #[inline]
     pub(crate) fn walk_key(&self, kind: u8, rest: &[u8]) -> Option<Cursor<'_>> {
         let shard = self.shard(kind, rest);
-        let fst = self.maps.get(shard)?.as_fst();
+        let fst = self.map(shard)?.as_fst();
         let start = Cursor {
             node: fst.root(),
             out: Output::zero(),
@@ -374,7 +412,7 @@ impl Index {
     /// block of the queries' prefix tests.
     #[inline]
     pub(crate) fn walk<'a>(&'a self, from: Cursor<'a>, bytes: &[u8]) -> Option<Cursor<'a>> {
-        let fst = self.maps.get(from.shard)?.as_fst();
+        let fst = self.map(from.shard)?.as_fst();
         let mut c = from;
         for &b in bytes {
             let t = c.node.transition(c.node.find_input(b)?);
@@ -385,20 +423,20 @@ impl Index {
     }
 
     /// A view of automaton `shard` for walks without values ([`Nodes`]). `None` only if
-    /// there is no such automaton or it stopped parsing, which [`Index::new`] rules out.
+    /// there is no such automaton or it does not parse (only in files that fail [`Index::verify`]).
     #[inline]
     pub(crate) fn nodes(&self, shard: usize) -> Option<Nodes<'_>> {
         let localities = self
             .locality_shape
             .map(|shape| LocalityTable::new(self.section(&self.localities), shape));
-        fst::raw::Fst::new(self.maps.get(shard)?.as_fst().as_bytes())
+        fst::raw::Fst::new(self.map(shard)?.as_fst().as_bytes())
             .ok()
             .map(|fst| Nodes { fst, localities })
     }
 
     /// The views of every automaton, in key order ([`Index::nodes`]).
     pub(crate) fn all_nodes(&self) -> Option<Vec<Nodes<'_>>> {
-        (0..self.maps.len()).map(|s| self.nodes(s)).collect()
+        (0..self.shards.len()).map(|s| self.nodes(s)).collect()
     }
 
     /// Appends the values of keys below `start` (at most `limit` of them, depth first),
@@ -411,7 +449,7 @@ impl Index {
         limit: usize,
         out: &mut Vec<u64>,
     ) {
-        let Some(map) = self.maps.get(start.shard) else {
+        let Some(map) = self.map(start.shard) else {
             return;
         };
         let fst = map.as_fst();
@@ -442,7 +480,7 @@ impl Index {
             return;
         }
         // Every range a query reads lies below one locality: in the automaton of `lo`.
-        let Some(map) = self.maps.get(self.shard_of_key(lo)) else {
+        let Some(map) = self.map(self.shard_of_key(lo)) else {
             return;
         };
         let mut stream = map.range().ge(lo).lt(hi).into_stream();

@@ -697,13 +697,13 @@ fn sharded_builds_answer_as_one_automaton() {
         load(b.finish_to_vec().unwrap()).unwrap()
     };
     let one = build(1);
-    assert_eq!(one.maps.len(), 1);
+    assert_eq!(one.shard_count(), 1);
     let mut queries = many_towns(320, 4);
     queries.extend(forwarders.iter().map(|f| f.address.clone()));
     let opts = CheckOptions::default();
     for n in [2, 3, 8] {
         let many = build(n);
-        assert_eq!(many.maps.len(), n, "{n} shards asked for");
+        assert_eq!(many.shard_count(), n, "{n} shards asked for");
         assert_eq!(many.key_count(), one.key_count());
         assert_eq!(many.info().keys, one.info().keys);
         assert_eq!(
@@ -734,7 +734,7 @@ fn sharded_builds_answer_as_one_automaton() {
         });
         more.finish(&path).unwrap();
         let grown = Index::open(&path).unwrap();
-        assert_eq!(grown.maps.len(), 1);
+        assert_eq!(grown.shard_count(), 1);
         // The base had no forwarders (one block key each in `one`) and gains one email.
         assert_eq!(grown.key_count(), one.key_count() - forwarders.len() + 1);
         assert_eq!(grown.known_email("new@example.jp").len(), 1);
@@ -753,6 +753,8 @@ fn sharded_builds_answer_as_one_automaton() {
 
 fn sample_bytes() -> Vec<u8> {
     let mut b = IndexBuilder::new();
+    // Two automata: the key section's directory is damaged and cut like everything else.
+    b.shards(2);
     b.add_fraud(&fraud_at(room(ikejiri(1, 2, 3), "101")));
     b.add_fraud(&FraudRecord {
         email: Some("a@example.jp".into()),
@@ -771,6 +773,7 @@ fn load(bytes: Vec<u8>) -> crate::Result<Index> {
 #[test]
 fn valid_file_round_trips() {
     let index = load(sample_bytes()).unwrap();
+    assert_eq!(index.shard_count(), 2);
     assert_eq!(index.info().format_version, FORMAT_VERSION);
     assert_eq!(index.info().forwarders, 1);
     assert_eq!(level(&index, &room(ikejiri(1, 2, 3), "101")), Grade::Danger);
@@ -906,6 +909,21 @@ fn a_real_format_two_file_is_refused_with_rebuild() {
             .contains("rebuild the index with `mikiwame index build`"),
         "{err}"
     );
+}
+
+#[test]
+fn an_automaton_that_does_not_parse_is_found_by_verify() {
+    let bytes = sample_bytes();
+    let keys = section(&bytes, 5);
+    let layout = super::shards::parse(keys).unwrap();
+    assert_eq!(layout.automata.len(), 2);
+    // Cut the second automaton to a few bytes: the directory still parses, the
+    // automaton does not. Opening reads the directory only; `verify` parses every
+    // automaton.
+    let cut = &keys[..layout.automata[1].start + 3];
+    let index = Index::new(with_section(&bytes, 5, cut)).unwrap();
+    assert!(matches!(index.verify(), Err(Error::IndexCorrupted { .. })));
+    assert!(index.known_email("a@example.jp").len() <= 1);
 }
 
 #[test]
