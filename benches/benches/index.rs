@@ -52,6 +52,11 @@ fn main() {
         baseline.graded_bytes() as f64 / n as f64,
     );
     eprintln!("one build: index {build_once:?}, baseline {baseline_build_once:?}");
+    // Whether `Index::load` got huge pages (Linux; the whole process's count).
+    let smaps = std::fs::read_to_string("/proc/self/smaps_rollup").unwrap_or_default();
+    if let Some(line) = smaps.lines().find(|l| l.starts_with("AnonHugePages")) {
+        eprintln!("after load: {line}");
+    }
 
     let mut c = Criterion::default()
         .sample_size(10)
