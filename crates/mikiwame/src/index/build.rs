@@ -21,9 +21,9 @@ use super::format::{self, Contents, FORMAT_VERSION};
 use super::keys::{building_key, encode_body, locality_of, AddressKeys, Kind, LOCALITY_LEN};
 use super::localities;
 use super::mmap;
-use super::shards;
 use super::open::Index;
 use super::pending::PendingKeys;
+use super::shards;
 use super::table::{BuildInfo, ForwarderEntry, RecordEntry, SourceFile};
 
 /// A fraud record ready for the index: a parsed address and canonical contact keys.
@@ -239,6 +239,16 @@ fn locality_entries(fst_bytes: &[u8], hashes: &[u64]) -> Result<Vec<(u64, usize)
         }
     }
     Ok(entries)
+}
+
+/// One key range built into an automaton.
+struct Shard {
+    fst: Vec<u8>,
+    /// Its id lists, to be placed where the range's first pass said.
+    postings: Vec<u8>,
+    stats: KeyStats,
+    /// Its part of the locality table.
+    localities: Vec<(u64, usize)>,
 }
 
 /// Keys built into automata in memory, with what the file needs besides them.
@@ -565,7 +575,7 @@ impl IndexBuilder {
                 Some(start)
             })
             .collect();
-        let built: Vec<Result<(Vec<u8>, Vec<u8>, KeyStats)>> = parts
+        let built: Vec<Result<Shard>> = parts
             .par_iter()
             .zip(starts.par_iter().zip(&sizes))
             .map(|((_, range), (start, size))| {
@@ -579,7 +589,14 @@ impl IndexBuilder {
                         builder.insert(key, value)
                     })
                     .map_err(corrupt)?;
-                Ok((builder.into_inner().map_err(corrupt)?, postings, stats))
+                let fst = builder.into_inner().map_err(corrupt)?;
+                let localities = locality_entries(&fst, &stats.localities)?;
+                Ok(Shard {
+                    fst,
+                    postings,
+                    stats,
+                    localities,
+                })
             })
             .collect();
         let boundaries: Vec<Vec<u8>> = parts.into_iter().filter_map(|(b, _)| b).collect();
@@ -590,13 +607,12 @@ impl IndexBuilder {
             stats: KeyStats::new(),
             localities: Vec::new(),
         };
-        for b in built {
-            let (fst_bytes, postings, stats) = b?;
-            out.localities
-                .extend(locality_entries(&fst_bytes, &stats.localities)?);
-            out.postings.extend_from_slice(&postings);
-            out.stats.add(&stats);
-            out.automata.push(fst_bytes);
+        for shard in built {
+            let shard = shard?;
+            out.localities.extend_from_slice(&shard.localities);
+            out.postings.extend_from_slice(&shard.postings);
+            out.stats.add(&shard.stats);
+            out.automata.push(shard.fst);
         }
         Ok(out)
     }
@@ -749,8 +765,7 @@ impl IndexBuilder {
                 .truncate(true)
                 .open(&side)
                 .map_err(|e| Error::io(&side, e))?;
-            let (w, postings, stats) =
-                self.union_into(BufWriter::with_capacity(1 << 20, file))?;
+            let (w, postings, stats) = self.union_into(BufWriter::with_capacity(1 << 20, file))?;
             let mut file = w
                 .into_inner()
                 .map_err(|e| Error::io(&side, e.into_error()))?;

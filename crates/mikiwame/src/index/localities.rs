@@ -30,7 +30,9 @@ fn bits_for(n: usize) -> u32 {
     if n < 4 {
         return 0;
     }
-    (usize::BITS - 1 - n.leading_zeros()).saturating_sub(1).min(MAX_BITS)
+    (usize::BITS - 1 - n.leading_zeros())
+        .saturating_sub(1)
+        .min(MAX_BITS)
 }
 
 fn bucket(hash: u64, bits: u32) -> usize {

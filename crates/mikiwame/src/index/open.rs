@@ -179,7 +179,7 @@ impl fmt::Debug for Index {
         f.debug_struct("Index")
             .field("bytes", &self.bytes().len())
             .field("keys", &self.key_count())
-            .field("automata", &self.shards.len())
+            .field("automata", &self.shard_count())
             .field("info", &self.info)
             .finish_non_exhaustive()
     }
@@ -197,7 +197,10 @@ impl Index {
     pub fn new(data: impl AsRef<[u8]> + Send + Sync + 'static) -> Result<Index> {
         let data: Bytes = Arc::new(data);
         let sections = format::parse((*data).as_ref())?;
-        let keys = (*data).as_ref().get(sections.fst.clone()).unwrap_or_default();
+        let keys = (*data)
+            .as_ref()
+            .get(sections.fst.clone())
+            .unwrap_or_default();
         let layout = shards::parse(keys)?;
         let shards = layout
             .automata

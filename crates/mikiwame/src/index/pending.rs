@@ -108,7 +108,10 @@ impl PendingKeys {
     pub(crate) fn take_sorted(&mut self) -> SortedKeys {
         let mut entries = std::mem::take(&mut self.entries);
         let bytes = std::mem::take(&mut self.bytes);
-        let sorted = SortedKeys { bytes, entries: Vec::new() };
+        let sorted = SortedKeys {
+            bytes,
+            entries: Vec::new(),
+        };
         entries.par_sort_unstable_by(|a, b| sorted.cmp_keys(a, b).then(a.id.cmp(&b.id)));
         SortedKeys { entries, ..sorted }
     }

@@ -148,7 +148,11 @@ mod tests {
         section.extend_from_slice(b"aaabbcccc");
         let layout = parse(&section).unwrap();
         assert_eq!(layout.boundaries, boundaries);
-        let parts: Vec<&[u8]> = layout.automata.iter().map(|r| &section[r.clone()]).collect();
+        let parts: Vec<&[u8]> = layout
+            .automata
+            .iter()
+            .map(|r| &section[r.clone()])
+            .collect();
         assert_eq!(parts, [&b"aaa"[..], b"bb", b"cccc"]);
         let b = &layout.boundaries;
         assert_eq!(shard_of(b, 1, &[4, 9, 9, 9, 9, 9, 9, 9, 9]), 0);
@@ -168,7 +172,10 @@ mod tests {
         good.extend_from_slice(b"xyz");
         assert!(parse(&good).is_ok());
         assert!(parse(&good[..3]).is_err());
-        assert!(parse(&good[..good.len() - 3]).is_err(), "lengths past the end");
+        assert!(
+            parse(&good[..good.len() - 3]).is_err(),
+            "lengths past the end"
+        );
         assert!(parse(&0u32.to_le_bytes()).is_err());
         assert!(parse(&(MAX_SHARDS as u32 + 1).to_le_bytes()).is_err());
         let mut unordered = directory(&[vec![1, 6], vec![1, 5]], &[1, 1]);

@@ -654,7 +654,10 @@ fn a_table_pointing_past_the_keys_finds_nothing_and_does_not_panic() {
     let q = records[0].address.clone().unwrap();
     let opts = CheckOptions::default();
     assert_eq!(index.address_grade(&q, &opts), Grade::None);
-    assert_eq!(index.grade_batch(&[q.clone()], &opts), [Grade::None]);
+    assert_eq!(
+        index.grade_batch(std::slice::from_ref(&q), &opts),
+        [Grade::None]
+    );
     // The full check does not read the table.
     assert_eq!(level(&index, &q), Grade::Danger);
     // A table whose length does not match its count is refused at open.
