@@ -34,6 +34,8 @@ fn main() {
     b.finish(&path).expect("build");
     let build_once = t.elapsed();
     let index = Index::open(&path).expect("open");
+    // The same file read into huge pages (`Index::load`), for the rows marked `loaded`.
+    let loaded = Index::load(&path).expect("load");
     let t = Instant::now();
     let baseline = HashBaseline::build(&recs);
     let baseline_build_once = t.elapsed();
@@ -50,6 +52,11 @@ fn main() {
         baseline.graded_bytes() as f64 / n as f64,
     );
     eprintln!("one build: index {build_once:?}, baseline {baseline_build_once:?}");
+    // Whether `Index::load` got huge pages (Linux; the whole process's count).
+    let smaps = std::fs::read_to_string("/proc/self/smaps_rollup").unwrap_or_default();
+    if let Some(line) = smaps.lines().find(|l| l.starts_with("AnonHugePages")) {
+        eprintln!("after load: {line}");
+    }
 
     let mut c = Criterion::default()
         .sample_size(10)
@@ -117,6 +124,9 @@ fn main() {
     g.bench_function("query_sorted_batch/index_grade_batch_presorted", |bch| {
         bch.iter(|| black_box(index.grade_batch(black_box(&by_index), &opts)))
     });
+    g.bench_function("query_sorted_batch/index_grade_batch_loaded", |bch| {
+        bch.iter(|| black_box(loaded.grade_batch(black_box(&qs), &opts)))
+    });
     g.bench_function("query_sorted_batch/hashmap", |bch| {
         bch.iter(|| {
             for q in &sorted {
@@ -135,6 +145,13 @@ fn main() {
         bch.iter(|| {
             for q in &qs {
                 black_box(index.address_grade(q, &opts));
+            }
+        })
+    });
+    g.bench_function("query_random/index_grade_only_loaded", |bch| {
+        bch.iter(|| {
+            for q in &qs {
+                black_box(loaded.address_grade(q, &opts));
             }
         })
     });

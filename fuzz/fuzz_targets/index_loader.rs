@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 
 use libfuzzer_sys::fuzz_target;
 use mikiwame::address::Address;
-use mikiwame::index::{Forwarder, FraudRecord, Index, IndexBuilder};
+use mikiwame::index::{CheckOptions, Forwarder, FraudRecord, Index, IndexBuilder};
 
 fn place(banchi: u32, go: u32) -> Address {
     Address {
@@ -24,6 +24,8 @@ fn place(banchi: u32, go: u32) -> Address {
 /// A small valid index, the starting point of the mutations.
 static VALID: LazyLock<Vec<u8>> = LazyLock::new(|| {
     let mut b = IndexBuilder::new();
+    // Several automata, so that mutations reach the key section's directory too.
+    b.shards(3);
     for i in 1..20 {
         b.add_fraud(&FraudRecord {
             address: Some(place(i, i % 4)),
@@ -45,9 +47,15 @@ fn exercise(bytes: Vec<u8>) {
     if let Ok(index) = Index::new(bytes) {
         let _ = index.info();
         if index.verify().is_ok() {
+            let opts = CheckOptions::default();
+            let mut batch = Vec::new();
             for i in 0..45 {
                 let _ = index.check(&place(i, i % 5));
+                // The graded queries start from the locality table.
+                let _ = index.address_grade(&place(i, i % 5), &opts);
+                batch.push(place(i, i % 3));
             }
+            let _ = index.grade_batch(&batch, &opts);
             let _ = index.known_email("f3@example.jp");
         }
     }

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::io::{BufWriter, Seek, SeekFrom, Write};
+use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -18,9 +18,12 @@ use crate::error::{Error, Result};
 
 use super::date;
 use super::format::{self, Contents, FORMAT_VERSION};
-use super::keys::{building_key, encode_body, AddressKeys, Kind};
+use super::keys::{building_key, encode_body, locality_of, AddressKeys, Kind, LOCALITY_LEN};
+use super::localities;
+use super::mmap;
 use super::open::Index;
 use super::pending::PendingKeys;
+use super::shards;
 use super::table::{BuildInfo, ForwarderEntry, RecordEntry, SourceFile};
 
 /// A fraud record ready for the index: a parsed address and canonical contact keys.
@@ -146,6 +149,162 @@ struct Run {
     postings: Vec<u8>,
 }
 
+fn corrupt(e: fst::Error) -> Error {
+    Error::IndexCorrupted {
+        what: format!("while building keys: {e}"),
+    }
+}
+
+/// What the build learns from the keys as they stream into the automaton, in key order.
+struct KeyStats {
+    /// Keys per kind, in the order of [`Kind::ALL`]: an array, not the name map of
+    /// [`BuildInfo`], since looking names up for every key was 5% of the 1M build's samples.
+    counts: [u64; Kind::ALL.len()],
+    /// The distinct locality hashes of the address keys, ascending.
+    localities: Vec<u64>,
+}
+
+impl KeyStats {
+    fn new() -> Self {
+        KeyStats {
+            counts: [0; Kind::ALL.len()],
+            localities: Vec::new(),
+        }
+    }
+
+    /// Counts `key`, the next key in key order.
+    #[inline]
+    fn see(&mut self, key: &[u8]) {
+        let Some(&first) = key.first() else { return };
+        if first == Kind::Address as u8 {
+            self.counts[0] += 1;
+            if key.len() > LOCALITY_LEN {
+                let h = locality_of(&key[1..]);
+                if self.localities.last() != Some(&h) {
+                    self.localities.push(h);
+                }
+            }
+        } else if let Some(i) = Kind::ALL.iter().position(|k| *k as u8 == first) {
+            self.counts[i] += 1;
+        }
+    }
+
+    /// Adds the statistics of the keys that follow these.
+    fn add(&mut self, later: &KeyStats) {
+        for (c, n) in self.counts.iter_mut().zip(later.counts) {
+            *c += n;
+        }
+        self.localities.extend_from_slice(&later.localities);
+    }
+
+    /// The counts by kind name, as the build metadata holds them.
+    fn by_name(&self) -> BTreeMap<String, u64> {
+        Kind::ALL
+            .iter()
+            .zip(self.counts)
+            .map(|(k, n)| (k.as_str().to_string(), n))
+            .collect()
+    }
+}
+
+// Every kind but the first is counted by its position in `Kind::ALL`.
+const _: () = assert!(Kind::ALL[0] as u8 == Kind::Address as u8);
+
+/// The index's small sections that come out of building the keys.
+struct Tables {
+    postings: Vec<u8>,
+    localities: Vec<u8>,
+}
+
+/// The locality table's entries of a finished automaton whose address keys have the
+/// localities `hashes` (ascending, distinct): each hash with the state after it.
+fn locality_entries(fst_bytes: &[u8], hashes: &[u64]) -> Result<Vec<(u64, usize)>> {
+    let fst = fst::raw::Fst::new(fst_bytes).map_err(corrupt)?;
+    let step = |n: fst::raw::Node<'_>, b: u8| {
+        n.find_input(b)
+            .map(|i| n.transition_addr(i))
+            .ok_or_else(|| Error::IndexCorrupted {
+                what: "while building keys: a locality has no state".into(),
+            })
+    };
+    let mut entries = Vec::with_capacity(hashes.len());
+    if !hashes.is_empty() {
+        let root = fst.node(step(fst.root(), Kind::Address as u8)?);
+        for &h in hashes {
+            let mut n = root;
+            for b in h.to_be_bytes() {
+                n = fst.node(step(n, b)?);
+            }
+            entries.push((h, n.addr()));
+        }
+    }
+    Ok(entries)
+}
+
+/// One key range built into an automaton.
+struct BuiltRange {
+    fst: Vec<u8>,
+    /// Its id lists, to be placed where the range's first pass said.
+    postings: Vec<u8>,
+    stats: KeyStats,
+    /// Its part of the locality table.
+    localities: Vec<(u64, usize)>,
+}
+
+/// Keys built into automata in memory, with what the file needs besides them.
+struct InMemory {
+    /// The automata of consecutive key ranges.
+    automata: Vec<Vec<u8>>,
+    /// The keys that start every range but the first.
+    boundaries: Vec<Vec<u8>>,
+    postings: Vec<u8>,
+    stats: KeyStats,
+    /// The locality table's entries, ascending.
+    localities: Vec<(u64, usize)>,
+}
+
+impl InMemory {
+    fn directory(&self) -> Vec<u8> {
+        let lens: Vec<u64> = self.automata.iter().map(|a| a.len() as u64).collect();
+        shards::directory(&self.boundaries, &lens)
+    }
+
+    /// The key section's bytes, as a reader: the directory, then the automata.
+    fn section(&self) -> impl Read + '_ {
+        let parts: Vec<&[u8]> = self.automata.iter().map(Vec::as_slice).collect();
+        std::io::Cursor::new(self.directory()).chain(Concat { parts })
+    }
+
+    fn section_len(&self) -> u64 {
+        self.directory().len() as u64 + self.automata.iter().map(|a| a.len() as u64).sum::<u64>()
+    }
+}
+
+/// Byte slices read one after another.
+struct Concat<'a> {
+    parts: Vec<&'a [u8]>,
+}
+
+impl Read for Concat<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while let Some(first) = self.parts.first_mut() {
+            if first.is_empty() {
+                self.parts.remove(0);
+                continue;
+            }
+            return first.read(buf);
+        }
+        Ok(0)
+    }
+}
+
+/// Automata per build when the builder is not told ([`IndexBuilder::shards`]): one per
+/// 250,000 keys, at most 8. A function of the keys alone, so that one input gives the same
+/// file on every machine; 8 shards keep 8 cores busy, and fewer keys are not worth it.
+fn default_shards(keys: usize) -> usize {
+    (keys / 250_000).clamp(1, 8)
+}
+
 /// Builds an index file.
 ///
 /// Keys are collected in memory up to a limit, then sorted into an in-memory run; finishing
@@ -173,6 +332,7 @@ pub struct IndexBuilder {
     sources: Vec<SourceFile>,
     accepted: u64,
     run_limit: usize,
+    shards: Option<usize>,
 }
 
 impl Default for IndexBuilder {
@@ -199,6 +359,7 @@ impl IndexBuilder {
             sources: Vec::new(),
             accepted: 0,
             run_limit: DEFAULT_RUN_LIMIT,
+            shards: None,
         }
     }
 
@@ -229,6 +390,27 @@ impl IndexBuilder {
     /// Sets how many keys are collected in memory before they are sorted into a run.
     pub fn run_limit(&mut self, keys: usize) -> &mut Self {
         self.run_limit = keys.max(1);
+        self
+    }
+
+    /// Sets how many automata over consecutive key ranges are built, in parallel, when the
+    /// keys fit one run (without a base); a union of runs or with a base builds one.
+    /// Default: one per 250,000 keys, at most 8. Queries find their automaton from a key's
+    /// first bytes, so the count changes the file's bytes, not its answers.
+    ///
+    /// ```
+    /// use mikiwame::index::{FraudRecord, Index, IndexBuilder};
+    ///
+    /// let mut b = IndexBuilder::new();
+    /// b.shards(4);
+    /// for i in 0..100 {
+    ///     b.add_fraud(&FraudRecord { email: Some(format!("f{i}@example.jp")), ..Default::default() });
+    /// }
+    /// let index = Index::new(b.finish_to_vec().unwrap()).unwrap();
+    /// assert_eq!(index.known_email("f42@example.jp").len(), 1);
+    /// ```
+    pub fn shards(&mut self, n: usize) -> &mut Self {
+        self.shards = Some(n.clamp(1, shards::MAX_SHARDS));
         self
     }
 
@@ -374,40 +556,80 @@ impl IndexBuilder {
         }
     }
 
-    /// Streams the union of the base and the runs into `out`; returns the postings and the
-    /// counts per kind.
-    fn union_into<W: Write>(&mut self, out: W) -> Result<(W, Vec<u8>, BTreeMap<String, u64>)> {
-        let corrupt = |e: fst::Error| Error::IndexCorrupted {
-            what: format!("while building keys: {e}"),
-        };
-        let mut counts: BTreeMap<String, u64> = Kind::ALL
-            .iter()
-            .map(|k| (k.as_str().to_string(), 0))
+    /// Builds the pending keys (no base, no runs) into automata over consecutive key
+    /// ranges, in parallel: first each range's postings length (so that each knows where
+    /// its id lists start), then each range's automaton.
+    fn build_shards(&mut self) -> Result<InMemory> {
+        let sorted = self.pending.take_sorted();
+        let shards = self.shards.unwrap_or_else(|| default_shards(sorted.len()));
+        let parts = sorted.split(shards, shards::boundary_for);
+        let sizes: Vec<usize> = parts
+            .par_iter()
+            .map(|(_, r)| sorted.postings_len(r.clone()))
             .collect();
-        let mut count = |key: &[u8]| {
-            if let Some(c) = Kind::of_key(key).and_then(|k| counts.get_mut(k.as_str())) {
-                *c += 1;
-            }
-        };
-        if self.base.is_none() && self.runs.is_empty() {
-            // Everything fits in one run: write it straight into the final map.
-            let mut builder = MapBuilder::new(out).map_err(corrupt)?;
-            let mut postings = Vec::new();
-            self.pending
-                .drain_groups(|key, ids| {
-                    let value = format::encode_ids(ids, &mut postings);
-                    count(key);
-                    builder.insert(key, value)
+        let starts: Vec<usize> = sizes
+            .iter()
+            .scan(0, |at, n| {
+                let start = *at;
+                *at += n;
+                Some(start)
+            })
+            .collect();
+        let built: Vec<Result<BuiltRange>> = parts
+            .par_iter()
+            .zip(starts.par_iter().zip(&sizes))
+            .map(|((_, range), (start, size))| {
+                let mut builder = MapBuilder::memory();
+                let mut postings = Vec::with_capacity(*size);
+                let mut stats = KeyStats::new();
+                sorted
+                    .groups(range.clone(), |key, ids| {
+                        stats.see(key);
+                        let value = format::encode_ids_at(ids, &mut postings, *start as u64);
+                        builder.insert(key, value)
+                    })
+                    .map_err(corrupt)?;
+                let fst = builder.into_inner().map_err(corrupt)?;
+                let localities = locality_entries(&fst, &stats.localities)?;
+                Ok(BuiltRange {
+                    fst,
+                    postings,
+                    stats,
+                    localities,
                 })
-                .map_err(corrupt)?;
-            let out = builder.into_inner().map_err(corrupt)?;
-            return Ok((out, postings, counts));
+            })
+            .collect();
+        let boundaries: Vec<Vec<u8>> = parts.into_iter().filter_map(|(b, _)| b).collect();
+        let mut out = InMemory {
+            automata: Vec::with_capacity(built.len()),
+            boundaries,
+            postings: Vec::with_capacity(sizes.iter().sum()),
+            stats: KeyStats::new(),
+            localities: Vec::new(),
+        };
+        for shard in built {
+            let shard = shard?;
+            out.localities.extend_from_slice(&shard.localities);
+            out.postings.extend_from_slice(&shard.postings);
+            out.stats.add(&shard.stats);
+            out.automata.push(shard.fst);
         }
+        Ok(out)
+    }
+
+    /// Streams the union of the base and the runs into one automaton written to `out`;
+    /// returns the postings and what was learnt from the keys.
+    fn union_into<W: Write>(&mut self, out: W) -> Result<(W, Vec<u8>, KeyStats)> {
+        let mut stats = KeyStats::new();
         self.flush();
         let mut op = OpBuilder::new();
-        let has_base = self.base.is_some();
-        if let Some(base) = &self.base {
-            op = op.add(base.map.stream());
+        let base = match &self.base {
+            Some(b) => b.maps()?,
+            None => Vec::new(),
+        };
+        let base_maps = base.len();
+        for m in base {
+            op = op.add(m.stream());
         }
         for run in &self.runs {
             op = op.add(run.map.stream());
@@ -419,14 +641,13 @@ impl IndexBuilder {
         while let Some((key, values)) = union.next() {
             ids.clear();
             for iv in values {
-                match (has_base, iv.index) {
-                    (true, 0) => {
-                        if let Some(base) = &self.base {
-                            base.ids(iv.value, &mut ids);
-                        }
+                if iv.index < base_maps {
+                    if let Some(base) = &self.base {
+                        base.ids(iv.value, &mut ids);
                     }
-                    (true, i) => format::ids(&self.runs[i - 1].postings, iv.value, &mut ids),
-                    (false, i) => format::ids(&self.runs[i].postings, iv.value, &mut ids),
+                } else {
+                    let run = &self.runs[iv.index - base_maps];
+                    format::ids(&run.postings, iv.value, &mut ids);
                 }
             }
             ids.sort_unstable();
@@ -436,10 +657,10 @@ impl IndexBuilder {
             }
             let value = format::encode_ids(&ids, &mut postings);
             builder.insert(key, value).map_err(corrupt)?;
-            count(key);
+            stats.see(key);
         }
         let out = builder.into_inner().map_err(corrupt)?;
-        Ok((out, postings, counts))
+        Ok((out, postings, stats))
     }
 
     fn info(&self, keys: BTreeMap<String, u64>) -> BuildInfo {
@@ -461,32 +682,53 @@ impl IndexBuilder {
 
     /// Builds the index into memory and returns its bytes (for tests and small indexes).
     pub fn finish_to_vec(mut self) -> Result<Vec<u8>> {
-        let (fst_bytes, postings, info) = self.union_in_memory()?;
+        let keys = self.keys_in_memory()?;
+        let (tables, info) = self.tables(&keys);
         let mut out = std::io::Cursor::new(Vec::new());
         format::write_to(
             &mut out,
-            &self.contents(&info, &postings),
-            &mut &fst_bytes[..],
-            fst_bytes.len() as u64,
+            &self.contents(&info, &tables),
+            &mut keys.section(),
+            keys.section_len(),
         )
         .map_err(|e| Error::io("<memory>", e))?;
         Ok(out.into_inner())
     }
 
-    /// The automaton built in memory: (fst bytes, postings, build info).
-    fn union_in_memory(&mut self) -> Result<(Vec<u8>, Vec<u8>, BuildInfo)> {
-        let (fst_bytes, postings, keys) = self.union_into(Vec::new())?;
-        let info = self.info(keys);
-        Ok((fst_bytes, postings, info))
+    /// Every key built into automata in memory: in parallel shards when nothing needs a
+    /// union, else the one streamed union.
+    fn keys_in_memory(&mut self) -> Result<InMemory> {
+        if self.base.is_none() && self.runs.is_empty() {
+            return self.build_shards();
+        }
+        let (fst_bytes, postings, stats) = self.union_into(Vec::new())?;
+        let localities = locality_entries(&fst_bytes, &stats.localities)?;
+        Ok(InMemory {
+            automata: vec![fst_bytes],
+            boundaries: Vec::new(),
+            postings,
+            stats,
+            localities,
+        })
+    }
+
+    /// The small sections and the metadata of built keys.
+    fn tables(&self, keys: &InMemory) -> (Tables, BuildInfo) {
+        let tables = Tables {
+            postings: keys.postings.clone(),
+            localities: localities::encode(&keys.localities),
+        };
+        (tables, self.info(keys.stats.by_name()))
     }
 
     /// What the file holds besides the automaton.
-    fn contents<'a>(&'a self, info: &'a BuildInfo, postings: &'a [u8]) -> Contents<'a> {
+    fn contents<'a>(&'a self, info: &'a BuildInfo, tables: &'a Tables) -> Contents<'a> {
         Contents {
             info,
             records: &self.records,
             forwarders: &self.forwarders,
-            postings,
+            postings: &tables.postings,
+            localities: &tables.localities,
         }
     }
 
@@ -495,11 +737,12 @@ impl IndexBuilder {
     pub fn finish(mut self, path: impl AsRef<Path>) -> Result<BuildInfo> {
         let path = path.as_ref();
         if self.base.is_none() && self.runs.is_empty() {
-            // One run: the automaton is built in memory (its size is a fraction of the keys
-            // just sorted in memory) and written once, without a side file to copy from.
-            let (fst_bytes, postings, info) = self.union_in_memory()?;
-            let contents = self.contents(&info, &postings);
-            format::write_file(path, &contents, &mut &fst_bytes[..], fst_bytes.len() as u64)?;
+            // One run: the automata are built in memory (their size is a fraction of the
+            // keys just sorted in memory) and written once, without a side file to copy from.
+            let keys = self.build_shards()?;
+            let (tables, info) = self.tables(&keys);
+            let contents = self.contents(&info, &tables);
+            format::write_file(path, &contents, &mut keys.section(), keys.section_len())?;
             return Ok(info);
         }
         let dir = match path.parent() {
@@ -522,19 +765,34 @@ impl IndexBuilder {
                 .truncate(true)
                 .open(&side)
                 .map_err(|e| Error::io(&side, e))?;
-            let (w, postings, keys) = self.union_into(BufWriter::with_capacity(1 << 20, file))?;
+            let (w, postings, stats) = self.union_into(BufWriter::with_capacity(1 << 20, file))?;
             let mut file = w
                 .into_inner()
                 .map_err(|e| Error::io(&side, e.into_error()))?;
+            // The table needs the finished automaton's state addresses: read them from the
+            // side file, mapped (it is ours and written only above).
+            let localities = locality_entries(mmap::map(&side)?.as_ref(), &stats.localities)?;
             let fst_len = file
                 .seek(SeekFrom::End(0))
                 .map_err(|e| Error::io(&side, e))?;
+            // One automaton: the directory is its shard count alone.
+            let directory = shards::directory(&[], &[]);
             file.seek(SeekFrom::Start(0))
                 .map_err(|e| Error::io(&side, e))?;
-            let info = self.info(keys);
-            let contents = self.contents(&info, &postings);
-            let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
-            format::write_file(path, &contents, &mut reader, fst_len)?;
+            let info = self.info(stats.by_name());
+            let tables = Tables {
+                postings,
+                localities: localities::encode(&localities),
+            };
+            let contents = self.contents(&info, &tables);
+            let mut reader =
+                (&directory[..]).chain(std::io::BufReader::with_capacity(1 << 20, file));
+            format::write_file(
+                path,
+                &contents,
+                &mut reader,
+                directory.len() as u64 + fst_len,
+            )?;
             Ok(info)
         })();
         let _ = fs::remove_file(&side);

@@ -11,12 +11,15 @@
 //!                                                 bincode RecordEntry per record
 //!     32     8  forwarder section length, u64 LE  bincode: Vec<ForwarderEntry>
 //!     40     8  postings section length, u64 LE   lists of ids: u32 count, u32 ids[count]
-//!     48     8  fst section length, u64 LE        one fst::Map (keys: see `keys.rs`)
-//!     56     4  CRC-32 of every byte after the header
-//!     60     4  CRC-32 of header bytes 0..60
+//!     48     8  locality section length, u64 LE   the locality table (`localities.rs`)
+//!     56     8  key section length, u64 LE        a directory, then one or more fst::Maps over
+//!                                                 consecutive key ranges (`shards.rs`; keys:
+//!                                                 see `keys.rs`)
+//!     64     4  CRC-32 of every byte after the header
+//!     68     4  CRC-32 of header bytes 0..68
 //! ```
 //!
-//! All sections follow the header in that order, with nothing after the fst. An fst value
+//! All sections follow the header in that order, with nothing after the key section. An fst value
 //! `v` names a list of ids: `v >> 1` is the id itself when `v & 1 == 0`, else the byte offset
 //! of a list in the postings section. Ids index the record table, or the forwarder table for
 //! forwarder keys.
@@ -32,6 +35,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::error::{Error, Result};
 
+use super::localities;
 use super::table::{BuildInfo, ForwarderEntry, RecordEntry};
 
 /// The magic bytes at the start of every index file.
@@ -41,10 +45,20 @@ pub(crate) const MAGIC: [u8; 8] = *b"\x89MKW\r\n\x1a\n";
 /// 1: the first layout. 2: shorter address keys (one tag byte for the unit's parts, plain
 /// room numbers as numbers; see `keys.rs`): the same header and sections, but keys a
 /// version-1 reader would not find, so each version refuses the other's files
-/// ([`Error::Version`]: rebuild with `mikiwame index build`).
-pub const FORMAT_VERSION: u32 = 2;
+/// ([`Error::Version`]: rebuild with `mikiwame index build`). 3: a locality table section
+/// before the keys (where each locality's keys begin in the automaton), so the header has
+/// a sixth length and is 72 bytes long; the key section holds several automata built in
+/// parallel behind a directory.
+pub const FORMAT_VERSION: u32 = 3;
 /// The fixed header length.
-pub(crate) const HEADER_LEN: usize = 64;
+pub(crate) const HEADER_LEN: usize = 72;
+/// The number of sections, in file order: info, records, forwarders, postings, localities,
+/// keys.
+const SECTIONS: usize = 6;
+/// Where the body checksum lies; the header checksum follows it and covers the bytes
+/// before it.
+const BODY_CRC_AT: usize = 16 + 8 * SECTIONS;
+const HEADER_CRC_AT: usize = BODY_CRC_AT + 4;
 /// Upper bound for any one bincode allocation while decoding, so that a corrupted length
 /// prefix cannot ask for terabytes.
 const DECODE_LIMIT: usize = 1 << 30;
@@ -67,6 +81,9 @@ pub(crate) struct Sections {
     pub(crate) records: Range<usize>,
     pub(crate) record_count: u32,
     pub(crate) postings: Range<usize>,
+    pub(crate) localities: Range<usize>,
+    /// The locality table's shape, `None` when the file has none.
+    pub(crate) locality_shape: Option<localities::Shape>,
     pub(crate) fst: Range<usize>,
 }
 
@@ -115,14 +132,14 @@ pub(crate) fn parse(data: &[u8]) -> Result<Sections> {
             got: version,
         });
     }
-    let header_crc = u32_at(data, 60).unwrap_or(0);
-    if crc32fast::hash(&data[..60]) != header_crc {
+    let header_crc = u32_at(data, HEADER_CRC_AT).unwrap_or(0);
+    if crc32fast::hash(&data[..HEADER_CRC_AT]) != header_crc {
         return Err(corrupted("header checksum mismatch"));
     }
     if u32_at(data, 12) != Some(HEADER_LEN as u32) {
         return Err(corrupted("unexpected header length"));
     }
-    let lens: Vec<u64> = (0..5)
+    let lens: Vec<u64> = (0..SECTIONS)
         .map(|i| u64_at(data, 16 + 8 * i).unwrap_or(u64::MAX))
         .collect();
     let total = lens
@@ -141,7 +158,7 @@ pub(crate) fn parse(data: &[u8]) -> Result<Sections> {
             data.len() as u64 - total
         )));
     }
-    let mut ranges = Vec::with_capacity(5);
+    let mut ranges = Vec::with_capacity(SECTIONS);
     let mut at = HEADER_LEN;
     for l in &lens {
         // The total fits in `data.len()`, so every length fits in usize.
@@ -163,7 +180,9 @@ pub(crate) fn parse(data: &[u8]) -> Result<Sections> {
         records,
         record_count,
         postings,
-        fst: ranges[4].clone(),
+        locality_shape: localities::check(&data[ranges[4].clone()])?,
+        localities: ranges[4].clone(),
+        fst: ranges[5].clone(),
     })
 }
 
@@ -195,7 +214,7 @@ fn check_record_section(sec: &[u8]) -> Result<u32> {
 
 /// Checks the body checksum: every byte after the header. Linear in the file size.
 pub(crate) fn verify(data: &[u8]) -> Result<()> {
-    let want = u32_at(data, 56).ok_or(Error::IndexTruncated {
+    let want = u32_at(data, BODY_CRC_AT).ok_or(Error::IndexTruncated {
         expected: HEADER_LEN as u64,
         got: data.len() as u64,
     })?;
@@ -248,10 +267,16 @@ pub(crate) fn ids(postings: &[u8], value: u64, out: &mut Vec<u32>) {
 /// Encodes a sorted, de-duplicated id list as an fst value, appending to `postings` when it
 /// has more than one id.
 pub(crate) fn encode_ids(ids: &[u32], postings: &mut Vec<u8>) -> u64 {
+    encode_ids_at(ids, postings, 0)
+}
+
+/// As [`encode_ids`], for a `postings` buffer that will be placed `base` bytes into the
+/// postings section.
+pub(crate) fn encode_ids_at(ids: &[u32], postings: &mut Vec<u8>, base: u64) -> u64 {
     match ids {
         [one] => u64::from(*one) << 1,
         _ => {
-            let at = postings.len() as u64;
+            let at = base + postings.len() as u64;
             postings.extend_from_slice(&(ids.len() as u32).to_le_bytes());
             for id in ids {
                 postings.extend_from_slice(&id.to_le_bytes());
@@ -296,6 +321,7 @@ pub(crate) struct Contents<'a> {
     pub(crate) records: &'a [RecordEntry],
     pub(crate) forwarders: &'a [ForwarderEntry],
     pub(crate) postings: &'a [u8],
+    pub(crate) localities: &'a [u8],
 }
 
 /// Writes a whole index file to `out`: header, sections, then `fst_len` bytes read from `fst`.
@@ -311,7 +337,13 @@ pub(crate) fn write_to<W: Write + Seek>(
     let forwarders = encode(&contents.forwarders).map_err(to_io)?;
     out.write_all(&[0u8; HEADER_LEN])?;
     let mut crc = crc32fast::Hasher::new();
-    for sec in [&info[..], &records, &forwarders, contents.postings] {
+    for sec in [
+        &info[..],
+        &records,
+        &forwarders,
+        contents.postings,
+        contents.localities,
+    ] {
         crc.update(sec);
         out.write_all(sec)?;
     }
@@ -338,6 +370,7 @@ pub(crate) fn write_to<W: Write + Seek>(
         records.len() as u64,
         forwarders.len() as u64,
         contents.postings.len() as u64,
+        contents.localities.len() as u64,
         fst_len,
     ] {
         header.extend_from_slice(&l.to_le_bytes());

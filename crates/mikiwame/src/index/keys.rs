@@ -163,6 +163,20 @@ pub(crate) fn canonical_card(fp: &str) -> Option<String> {
     (!s.is_empty() && !s.chars().any(char::is_whitespace)).then_some(s)
 }
 
+/// The length of the locality hash at the start of every address key body.
+pub(crate) const LOCALITY_LEN: usize = 8;
+
+/// The locality hash at the start of an address key body (0 for a body too short to hold
+/// one, which [`encode_body`] never writes).
+#[inline]
+pub(crate) fn locality_of(body: &[u8]) -> u64 {
+    let mut h = [0u8; LOCALITY_LEN];
+    if let Some(b) = body.get(..LOCALITY_LEN) {
+        h.copy_from_slice(b);
+    }
+    u64::from_be_bytes(h)
+}
+
 /// Where the parts of an address key body end, as byte lengths from the body's start
 /// (without the kind byte): the town + 丁目 part, then the 番, then the rest of the block;
 /// the unit suffix runs to the body's end.
@@ -189,7 +203,7 @@ pub(crate) fn encode_body(a: &Address, out: &mut Vec<u8>) -> Option<Marks> {
     let start = out.len();
     // A usual key fits: one capacity check instead of one per byte that grows the buffer.
     out.reserve(24);
-    out.extend_from_slice(&a.locality_hash().to_be_bytes());
+    out.extend_from_slice(&a.locality_hash().to_be_bytes()); // LOCALITY_LEN bytes
     put_opt(out, a.chome);
     let chome = out.len() - start;
     put_opt(out, a.banchi);

@@ -44,7 +44,11 @@
 //!   [`crate::address::normalize`]; keys use the locality's name hash, not gazetteer row
 //!   numbers, so an index survives gazetteer updates that do not rename places.
 //! - [`Index::open`] checks every byte (linear in the size); [`Index::open_unverified`] and
-//!   [`Index::new`] only the header and tables (constant time).
+//!   [`Index::new`] only the header and tables (constant time). [`Index::load`] reads the
+//!   file into huge pages instead of mapping it: faster random queries on a large index
+//!   for one long-running process, at the cost of the file's size in private memory.
+//! - The builder writes several automata over consecutive key ranges, built in parallel
+//!   ([`IndexBuilder::shards`]); queries find theirs from a key's first bytes.
 
 mod build;
 mod date;
@@ -53,11 +57,13 @@ mod forwarding;
 mod grade;
 mod history;
 mod keys;
+mod localities;
 mod mmap;
 mod open;
 mod pending;
 mod query;
 mod records;
+mod shards;
 mod table;
 
 pub use build::{Forwarder, FraudRecord, IndexBuilder};

@@ -13,7 +13,10 @@ use crate::error::{Error, Result};
 use super::format;
 use super::forwarding::ForwarderPatterns;
 use super::grade::MatchedRecord;
+use super::keys::Kind;
+use super::localities::{LocalityTable, Shape};
 use super::mmap;
+use super::shards;
 use super::table::{BuildInfo, ForwarderEntry, RecordEntry};
 
 type Bytes = Arc<dyn AsRef<[u8]> + Send + Sync>;
@@ -23,6 +26,8 @@ type Bytes = Arc<dyn AsRef<[u8]> + Send + Sync>;
 pub(crate) struct Cursor<'a> {
     node: fst::raw::Node<'a>,
     out: Output,
+    /// The automaton the state belongs to.
+    shard: usize,
 }
 
 impl Cursor<'_> {
@@ -40,6 +45,7 @@ impl Cursor<'_> {
 /// shared mapping, and no outputs are summed.
 pub(crate) struct Nodes<'a> {
     fst: fst::raw::Fst<&'a [u8]>,
+    localities: Option<LocalityTable<'a>>,
 }
 
 /// A state of the automaton, as [`Nodes`] walks it.
@@ -70,6 +76,25 @@ impl Nodes<'_> {
         Some(n)
     }
 
+    /// The state after the address kind byte and the locality `hash` (the first 9 bytes of
+    /// every address key of the locality), or `None` when no address key has it: one look
+    /// in the locality table when the file has one, else a walk from the root.
+    #[inline]
+    pub(crate) fn locality(&self, hash: u64) -> Option<Node<'_>> {
+        match &self.localities {
+            Some(table) => {
+                let addr = table.find(hash)?;
+                // A damaged table (only in files that fail `verify`) must not point past
+                // the keys.
+                (addr < self.fst.as_bytes().len()).then(|| self.fst.node(addr))
+            }
+            None => {
+                let root = self.step(&self.root(), Kind::Address as u8)?;
+                self.walk(root, &hash.to_be_bytes())
+            }
+        }
+    }
+
     /// True when some key continues from `n` with `bytes`. The last state is not decoded:
     /// an edge is enough, since every state of the minimal automaton leads to a key.
     #[inline]
@@ -80,6 +105,14 @@ impl Nodes<'_> {
         self.walk(n, init)
             .is_some_and(|n| n.find_input(*last).is_some())
     }
+}
+
+/// One automaton of the key section. Parsed on first use: parsing reads the automaton's
+/// first and last bytes, and at open that was two page faults per automaton (open time
+/// 15 -> 50 us at 8 automata), where the directory alone is one.
+struct Shard {
+    range: Range<usize>,
+    map: OnceLock<Option<fst::Map<Section>>>,
 }
 
 /// One section of the shared bytes, so the fst can own a view of the mapping.
@@ -125,12 +158,17 @@ impl AsRef<[u8]> for Section {
 /// ```
 pub struct Index {
     data: Bytes,
-    pub(crate) map: fst::Map<Section>,
+    /// The automata of consecutive key ranges ([`super::shards`]), parsed on first use.
+    shards: Vec<Shard>,
+    /// The keys that start every automaton's range but the first.
+    boundaries: Vec<Vec<u8>>,
     pub(crate) info: BuildInfo,
     pub(crate) forwarders: Vec<ForwarderEntry>,
     records: Range<usize>,
     pub(crate) record_count: u32,
     postings: Range<usize>,
+    localities: Range<usize>,
+    locality_shape: Option<Shape>,
     patterns: OnceLock<ForwarderPatterns>,
     /// Whether any forwarder has a building key (saves folding building names otherwise).
     pub(crate) has_buildings: bool,
@@ -140,7 +178,8 @@ impl fmt::Debug for Index {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Index")
             .field("bytes", &self.bytes().len())
-            .field("keys", &self.map.len())
+            .field("keys", &self.key_count())
+            .field("automata", &self.shard_count())
             .field("info", &self.info)
             .finish_non_exhaustive()
     }
@@ -158,13 +197,19 @@ impl Index {
     pub fn new(data: impl AsRef<[u8]> + Send + Sync + 'static) -> Result<Index> {
         let data: Bytes = Arc::new(data);
         let sections = format::parse((*data).as_ref())?;
-        let fst_section = Section {
-            data: Arc::clone(&data),
-            range: sections.fst.clone(),
-        };
-        let map = fst::Map::new(fst_section).map_err(|e| Error::IndexCorrupted {
-            what: format!("key section: {e}"),
-        })?;
+        let keys = (*data)
+            .as_ref()
+            .get(sections.fst.clone())
+            .unwrap_or_default();
+        let layout = shards::parse(keys)?;
+        let shards = layout
+            .automata
+            .iter()
+            .map(|r| Shard {
+                range: sections.fst.start + r.start..sections.fst.start + r.end,
+                map: OnceLock::new(),
+            })
+            .collect();
         let has_buildings = sections
             .info
             .keys
@@ -173,12 +218,15 @@ impl Index {
         Ok(Index {
             has_buildings,
             data,
-            map,
+            shards,
+            boundaries: layout.boundaries,
             info: sections.info,
             forwarders: sections.forwarders,
             records: sections.records,
             record_count: sections.record_count,
             postings: sections.postings,
+            localities: sections.localities,
+            locality_shape: sections.locality_shape,
             patterns: OnceLock::new(),
         })
     }
@@ -202,16 +250,44 @@ impl Index {
         Index::new(mmap::map(path)?)
     }
 
+    /// Reads the file at `path` into memory backed by transparent huge pages where the
+    /// system offers them, and checks it completely (as [`Index::open`]).
+    ///
+    /// For a long-running process that queries a large index at random: with the index in
+    /// 2 MiB pages instead of the page cache's 4 KiB ones, a walk down the automaton stops
+    /// paying a TLB miss at most states (see `benches/README.md`). The cost is the file's
+    /// size in private memory per process and a read of the whole file at start (about as
+    /// long as the checksum that [`Index::open`] computes anyway); processes that share
+    /// one index, or open it for a few queries, should map it with [`Index::open`].
+    ///
+    /// ```
+    /// use mikiwame::index::{FraudRecord, Index, IndexBuilder};
+    ///
+    /// let mut b = IndexBuilder::new();
+    /// b.add_fraud(&FraudRecord { email: Some("fraud@example.jp".into()), ..Default::default() });
+    /// let dir = std::env::temp_dir().join(format!("mikiwame-load-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir).unwrap();
+    /// b.finish(dir.join("fraud.mkw")).unwrap();
+    /// let index = Index::load(dir.join("fraud.mkw")).unwrap();
+    /// assert_eq!(index.known_email("fraud@example.jp").len(), 1);
+    /// # std::fs::remove_dir_all(&dir).unwrap();
+    /// ```
+    pub fn load(path: impl AsRef<Path>) -> Result<Index> {
+        let index = Index::new(mmap::read_huge(path.as_ref())?)?;
+        index.verify()?;
+        Ok(index)
+    }
+
     /// Checks every byte of the index against its checksum, then the key section's own
     /// checksum.
     pub fn verify(&self) -> Result<()> {
         format::verify(self.bytes())?;
-        self.map
-            .as_fst()
-            .verify()
-            .map_err(|e| Error::IndexCorrupted {
+        for map in self.maps()? {
+            map.as_fst().verify().map_err(|e| Error::IndexCorrupted {
                 what: format!("key section: {e}"),
-            })
+            })?;
+        }
+        Ok(())
     }
 
     /// The build metadata: format version, build time, source files, counts per kind.
@@ -221,7 +297,10 @@ impl Index {
 
     /// The total number of keys.
     pub fn key_count(&self) -> usize {
-        self.map.len()
+        (0..self.shards.len())
+            .filter_map(|i| self.map(i))
+            .map(|m| m.len())
+            .sum()
     }
 
     /// The size of the index in bytes.
@@ -254,30 +333,90 @@ impl Index {
             .get_or_init(|| ForwarderPatterns::new(&self.forwarders))
     }
 
+    /// The number of automata.
+    pub(crate) fn shard_count(&self) -> usize {
+        self.shards.len()
+    }
+
+    /// Automaton `shard`, parsed on first use; `None` when there is no such automaton or
+    /// its bytes do not parse (only in files that fail [`Index::verify`]).
+    #[inline]
+    pub(crate) fn map(&self, shard: usize) -> Option<&fst::Map<Section>> {
+        let s = self.shards.get(shard)?;
+        s.map
+            .get_or_init(|| {
+                fst::Map::new(Section {
+                    data: Arc::clone(&self.data),
+                    range: s.range.clone(),
+                })
+                .ok()
+            })
+            .as_ref()
+    }
+
+    /// Every automaton, in key order; an error names the first that does not parse.
+    pub(crate) fn maps(&self) -> Result<Vec<&fst::Map<Section>>> {
+        (0..self.shards.len())
+            .map(|i| {
+                self.map(i).ok_or_else(|| Error::IndexCorrupted {
+                    what: format!("key section: automaton {i} does not parse"),
+                })
+            })
+            .collect()
+    }
+
+    /// The automaton holding the key, or the keys below the prefix, `kind` + `rest`; a
+    /// prefix of a key that starts with a locality must hold the locality's hash.
+    #[inline]
+    pub(crate) fn shard(&self, kind: u8, rest: &[u8]) -> usize {
+        shards::shard_of(&self.boundaries, kind, rest)
+    }
+
+    fn shard_of_key(&self, key: &[u8]) -> usize {
+        key.split_first()
+            .map_or(0, |(kind, rest)| self.shard(*kind, rest))
+    }
+
     /// The value of an exact key.
     #[inline]
     pub(crate) fn get(&self, key: &[u8]) -> Option<u64> {
-        self.map.get(key)
+        self.map(self.shard_of_key(key))?.get(key)
     }
 
-    /// True when some key starts with `prefix`: a walk down the automaton, no allocation.
-    /// (Every state of a minimal automaton leads to a final state, so reaching the prefix's
-    /// state is enough.)
+    /// True when some key starts with `prefix` (which, for a kind keyed by locality, holds
+    /// the locality's hash): a walk down the automaton, no allocation. (Every state of a
+    /// minimal automaton leads to a final state, so reaching the prefix's state is enough.)
     #[inline]
     pub(crate) fn has_prefix(&self, prefix: &[u8]) -> bool {
-        self.walk(None, prefix).is_some()
+        prefix
+            .split_first()
+            .and_then(|(kind, rest)| self.walk_key(*kind, rest))
+            .is_some()
     }
 
-    /// Follows `bytes` down the automaton from `from` (the root when `None`): the state
-    /// reached and the output summed on the way, or `None` when no key continues so.
-    /// No allocation; the building block of the queries' prefix tests.
+    /// Follows the kind byte and `rest` down the automaton that holds them (`rest` holds
+    /// the locality's hash for a kind keyed by locality): the state reached and the output
+    /// summed on the way, or `None` when no key continues so.
     #[inline]
-    pub(crate) fn walk<'a>(&'a self, from: Option<Cursor<'a>>, bytes: &[u8]) -> Option<Cursor<'a>> {
-        let fst = self.map.as_fst();
-        let mut c = from.unwrap_or_else(|| Cursor {
+    pub(crate) fn walk_key(&self, kind: u8, rest: &[u8]) -> Option<Cursor<'_>> {
+        let shard = self.shard(kind, rest);
+        let fst = self.map(shard)?.as_fst();
+        let start = Cursor {
             node: fst.root(),
             out: Output::zero(),
-        });
+            shard,
+        };
+        let c = self.walk(start, &[kind])?;
+        self.walk(c, rest)
+    }
+
+    /// Follows `bytes` down the automaton from `from`: the state reached and the output
+    /// summed on the way, or `None` when no key continues so. No allocation; the building
+    /// block of the queries' prefix tests.
+    #[inline]
+    pub(crate) fn walk<'a>(&'a self, from: Cursor<'a>, bytes: &[u8]) -> Option<Cursor<'a>> {
+        let fst = self.map(from.shard)?.as_fst();
+        let mut c = from;
         for &b in bytes {
             let t = c.node.transition(c.node.find_input(b)?);
             c.out = c.out.cat(t.out);
@@ -286,13 +425,21 @@ impl Index {
         Some(c)
     }
 
-    /// A view of the automaton for walks without values ([`Nodes`]). `None` only if the
-    /// key section stopped parsing, which [`Index::new`] rules out.
+    /// A view of automaton `shard` for walks without values ([`Nodes`]). `None` only if
+    /// there is no such automaton or it does not parse (only in files that fail [`Index::verify`]).
     #[inline]
-    pub(crate) fn nodes(&self) -> Option<Nodes<'_>> {
-        fst::raw::Fst::new(self.map.as_fst().as_bytes())
+    pub(crate) fn nodes(&self, shard: usize) -> Option<Nodes<'_>> {
+        let localities = self
+            .locality_shape
+            .map(|shape| LocalityTable::new(self.section(&self.localities), shape));
+        fst::raw::Fst::new(self.map(shard)?.as_fst().as_bytes())
             .ok()
-            .map(|fst| Nodes { fst })
+            .map(|fst| Nodes { fst, localities })
+    }
+
+    /// The views of every automaton, in key order ([`Index::nodes`]).
+    pub(crate) fn all_nodes(&self) -> Option<Vec<Nodes<'_>>> {
+        (0..self.shards.len()).map(|s| self.nodes(s)).collect()
     }
 
     /// Appends the values of keys below `start` (at most `limit` of them, depth first),
@@ -305,7 +452,10 @@ impl Index {
         limit: usize,
         out: &mut Vec<u64>,
     ) {
-        let fst = self.map.as_fst();
+        let Some(map) = self.map(start.shard) else {
+            return;
+        };
+        let fst = map.as_fst();
         let mut found = 0;
         // (state, output so far, bytes of `skip` matched, still on the `skip` path)
         let mut stack = vec![(start.node, start.out, 0usize, !skip.is_empty())];
@@ -332,7 +482,11 @@ impl Index {
         if lo >= hi {
             return;
         }
-        let mut stream = self.map.range().ge(lo).lt(hi).into_stream();
+        // Every range a query reads lies below one locality: in the automaton of `lo`.
+        let Some(map) = self.map(self.shard_of_key(lo)) else {
+            return;
+        };
+        let mut stream = map.range().ge(lo).lt(hi).into_stream();
         let mut n = 0;
         while let Some((k, v)) = stream.next() {
             f(k, v);

@@ -3,6 +3,7 @@
 //! compares integers, not heap strings.
 
 use std::cmp::Ordering;
+use std::ops::Range;
 
 use rayon::prelude::*;
 
@@ -93,6 +94,43 @@ impl PendingKeys {
         }
     }
 
+    /// Sorts by key, then id (in parallel), and calls `f` once per distinct key, in key
+    /// order, with its distinct ids in ascending order. Leaves the collection empty.
+    pub(crate) fn drain_groups<E>(
+        &mut self,
+        f: impl FnMut(&[u8], &[u32]) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let sorted = self.take_sorted();
+        sorted.groups(0..sorted.entries.len(), f)
+    }
+
+    /// Takes every pair out, sorted by key, then id (in parallel).
+    pub(crate) fn take_sorted(&mut self) -> SortedKeys {
+        let mut entries = std::mem::take(&mut self.entries);
+        let bytes = std::mem::take(&mut self.bytes);
+        let sorted = SortedKeys {
+            bytes,
+            entries: Vec::new(),
+        };
+        entries.par_sort_unstable_by(|a, b| sorted.cmp_keys(a, b).then(a.id.cmp(&b.id)));
+        SortedKeys { entries, ..sorted }
+    }
+}
+
+/// Keys and ids sorted by key, then id: read in ranges, so that disjoint ranges can be
+/// built into automata in parallel.
+#[derive(Debug)]
+pub(crate) struct SortedKeys {
+    bytes: Vec<u8>,
+    entries: Vec<Entry>,
+}
+
+impl SortedKeys {
+    /// The number of (key, id) pairs.
+    pub(crate) fn len(&self) -> usize {
+        self.entries.len()
+    }
+
     fn key(&self, e: &Entry) -> &[u8] {
         let start = e.start as usize;
         &self.bytes[start..start + e.len as usize]
@@ -109,14 +147,61 @@ impl PendingKeys {
         })
     }
 
-    /// Sorts by key, then id (in parallel), and calls `f` once per distinct key, in key
-    /// order, with its distinct ids in ascending order. Leaves the collection empty.
-    pub(crate) fn drain_groups<E>(
-        &mut self,
+    /// Splits the pairs into at most `parts` consecutive, non-empty ranges of about equal
+    /// size, each but the first starting at the first key `>= cut(key)` for a key near
+    /// its ideal start, and never inside one group of equal keys. Returns the ranges with
+    /// the boundaries that start them (`None` for the first).
+    pub(crate) fn split(
+        &self,
+        parts: usize,
+        cut: impl Fn(&[u8]) -> Vec<u8>,
+    ) -> Vec<(Option<Vec<u8>>, Range<usize>)> {
+        let n = self.entries.len();
+        let mut out: Vec<(Option<Vec<u8>>, Range<usize>)> = Vec::new();
+        let mut start = 0;
+        let mut boundary = None;
+        for p in 1..parts.max(1) {
+            let ideal = n * p / parts;
+            if ideal <= start {
+                continue;
+            }
+            let b = cut(self.key(&self.entries[ideal]));
+            let at = self.entries.partition_point(|e| self.key(e) < b.as_slice());
+            // A cut that moved back to or before the current start would make an empty
+            // range: skip it.
+            if at <= start || at >= n {
+                continue;
+            }
+            out.push((boundary.take(), start..at));
+            boundary = Some(b);
+            start = at;
+        }
+        out.push((boundary, start..n));
+        out
+    }
+
+    /// The bytes that the id lists of the range's keys with more than one id take in the
+    /// postings section (4 for the count, 4 per id), so that ranges built in parallel know
+    /// where their lists start.
+    pub(crate) fn postings_len(&self, range: Range<usize>) -> usize {
+        let mut total = 0;
+        let _ = self.groups(range, |_, ids| {
+            if ids.len() > 1 {
+                total += 4 + 4 * ids.len();
+            }
+            Ok::<(), ()>(())
+        });
+        total
+    }
+
+    /// Calls `f` once per distinct key of `range` (which must not split a group of equal
+    /// keys), in key order, with its distinct ids in ascending order.
+    pub(crate) fn groups<E>(
+        &self,
+        range: Range<usize>,
         mut f: impl FnMut(&[u8], &[u32]) -> Result<(), E>,
     ) -> Result<(), E> {
-        let mut entries = std::mem::take(&mut self.entries);
-        entries.par_sort_unstable_by(|a, b| self.cmp_keys(a, b).then(a.id.cmp(&b.id)));
+        let entries = &self.entries[range];
         let mut ids = Vec::new();
         let mut i = 0;
         while i < entries.len() {
@@ -132,7 +217,6 @@ impl PendingKeys {
             f(self.key(&first), &ids)?;
             i = j;
         }
-        self.bytes = Vec::new();
         Ok(())
     }
 }
@@ -168,6 +252,45 @@ mod tests {
             p.drain_groups(|k, ids| { got.push((k.to_vec(), ids.to_vec())); Ok::<(), ()>(()) }).unwrap();
             prop_assert_eq!(got, want);
             prop_assert!(p.is_empty());
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn split_ranges_cover_everything_in_order_and_never_split_a_key(
+            keys in prop::collection::vec(prop::collection::vec(0u8..4, 1..6), 0..300),
+            parts in 1usize..9,
+            cut_len in 1usize..4,
+        ) {
+            let mut p = PendingKeys::default();
+            for (i, k) in keys.iter().enumerate() {
+                p.push(k, i as u32 % 3);
+            }
+            let sorted = p.take_sorted();
+            let cut = |k: &[u8]| k[..k.len().min(cut_len)].to_vec();
+            let ranges = sorted.split(parts, cut);
+            prop_assert!(ranges.len() <= parts.max(1));
+            prop_assert_eq!(ranges[0].0.clone(), None);
+            prop_assert_eq!(ranges[0].1.start, 0);
+            prop_assert_eq!(ranges.last().map(|r| r.1.end), Some(sorted.len()));
+            for w in ranges.windows(2) {
+                let (b, r) = (&w[1].0, &w[1].1);
+                prop_assert_eq!(w[0].1.end, r.start);
+                prop_assert!(!r.is_empty());
+                let b = b.clone().unwrap();
+                // Every key of a range is at or above its boundary, every key before it below.
+                let before = sorted.key(&sorted.entries[r.start - 1]);
+                let first = sorted.key(&sorted.entries[r.start]);
+                prop_assert!(before < b.as_slice() && b.as_slice() <= first);
+            }
+            let mut all = Vec::new();
+            for (_, r) in &ranges {
+                sorted.groups(r.clone(), |k, _| { all.push(k.to_vec()); Ok::<(), ()>(()) }).unwrap();
+            }
+            let mut want: Vec<Vec<u8>> = keys.clone();
+            want.sort();
+            want.dedup();
+            prop_assert_eq!(all, want);
         }
     }
 

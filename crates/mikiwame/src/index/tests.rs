@@ -508,10 +508,256 @@ fn small_runs_give_the_same_index() {
     }
 }
 
+/// Addresses over `towns` localities (town names `町0`, `町1`, ...), several blocks and
+/// rooms each.
+fn many_towns(towns: u32, per_town: u32) -> Vec<Address> {
+    (0..towns)
+        .flat_map(|t| {
+            (0..per_town).map(move |i| {
+                let mut a = place(
+                    "東京都",
+                    "世田谷区",
+                    &format!("町{t}"),
+                    Some(1 + i % 3),
+                    1 + (i * 7 + t) % 9,
+                    Some(1 + i % 4),
+                );
+                if i % 2 == 0 {
+                    a.room = Some(format!("{}", 101 + i % 5));
+                }
+                a
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn locality_table_answers_as_the_walk_from_the_root() {
+    // Hundreds of localities give a table with a directory of many buckets; the full check
+    // walks from the root and never reads the table, so the two paths are independent.
+    let records: Vec<_> = many_towns(600, 3).into_iter().map(fraud_at).collect();
+    let index = index_of(&records, &[]);
+    let mut queries = many_towns(700, 4);
+    for a in records.iter().filter_map(|r| r.address.clone()) {
+        // The unit, another room of its block, another 号 and the next 番.
+        queries.push(a.clone());
+        queries.push(room(a.clone(), "999"));
+        queries.push(Address {
+            go: a.go.map(|g| g + 10),
+            ..a.clone()
+        });
+        queries.push(Address {
+            banchi: a.banchi.map(|b| b + 1),
+            go: Some(20),
+            ..a
+        });
+    }
+    let opts = CheckOptions::default();
+    let mut seen = BTreeSet::new();
+    let graded = index.grade_batch(&queries, &opts);
+    for (q, g) in queries.iter().zip(graded) {
+        let want = index.check_with(q, &opts).address_match.level;
+        assert_eq!(index.address_grade(q, &opts), want, "{}", q.unit_key());
+        assert_eq!(g, want, "{}", q.unit_key());
+        seen.insert(want);
+    }
+    assert_eq!(seen.len(), 4, "every grade occurs: {seen:?}");
+}
+
+#[test]
+fn runs_and_side_files_give_the_same_locality_table() {
+    let records: Vec<_> = many_towns(150, 3).into_iter().map(fraud_at).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let mut bytes = Vec::new();
+    for (limit, file) in [(usize::MAX, None), (7, None), (7, Some("runs.mkw"))] {
+        let mut b = IndexBuilder::new();
+        b.run_limit(limit);
+        b.extend_fraud(&records);
+        let out = match file {
+            None => b.finish_to_vec().unwrap(),
+            Some(name) => {
+                let path = dir.path().join(name);
+                b.finish(&path).unwrap();
+                std::fs::read(&path).unwrap()
+            }
+        };
+        bytes.push(section(&out, 4).to_vec());
+    }
+    assert!(!bytes[0].is_empty());
+    assert_eq!(bytes[0], bytes[1]);
+    assert_eq!(bytes[0], bytes[2]);
+}
+
+/// Section `i` of an index file (0 info, 1 records, 2 forwarders, 3 postings, 4 localities,
+/// 5 keys).
+fn section(bytes: &[u8], i: usize) -> &[u8] {
+    let len = |i: usize| u64::from_le_bytes(bytes[16 + 8 * i..24 + 8 * i].try_into().unwrap());
+    let start = super::format::HEADER_LEN + (0..i).map(|j| len(j) as usize).sum::<usize>();
+    &bytes[start..start + len(i) as usize]
+}
+
+/// The file with section `i` replaced by `with`, lengths and checksums fixed up: a file
+/// that passes `verify`.
+fn with_section(bytes: &[u8], i: usize, with: &[u8]) -> Vec<u8> {
+    let sections: Vec<&[u8]> = (0..6)
+        .map(|j| if j == i { with } else { section(bytes, j) })
+        .collect();
+    let body = sections.concat();
+    let crc_at = super::format::HEADER_LEN - 8;
+    let mut out = bytes[..16].to_vec();
+    for s in &sections {
+        out.extend_from_slice(&(s.len() as u64).to_le_bytes());
+    }
+    out.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
+    assert_eq!(out.len(), crc_at + 4);
+    let hcrc = crc32fast::hash(&out);
+    out.extend_from_slice(&hcrc.to_le_bytes());
+    out.extend_from_slice(&body);
+    out
+}
+
+#[test]
+fn files_without_a_locality_table_walk_from_the_root() {
+    let records: Vec<_> = many_towns(40, 3).into_iter().map(fraud_at).collect();
+    let mut b = IndexBuilder::new();
+    b.extend_fraud(&records);
+    let bytes = b.finish_to_vec().unwrap();
+    let with = load(bytes.clone()).unwrap();
+    let without = load(with_section(&bytes, 4, &[])).unwrap();
+    assert!(without.size() < with.size());
+    let queries = many_towns(50, 5);
+    let opts = CheckOptions::default();
+    let graded = with.grade_batch(&queries, &opts);
+    assert_eq!(without.grade_batch(&queries, &opts), graded);
+    for (q, g) in queries.iter().zip(&graded) {
+        assert_eq!(without.address_grade(q, &opts), *g);
+        assert_eq!(with.address_grade(q, &opts), *g);
+    }
+    assert!(graded.contains(&Grade::Danger));
+}
+
+#[test]
+fn a_table_pointing_past_the_keys_finds_nothing_and_does_not_panic() {
+    let records: Vec<_> = many_towns(10, 2).into_iter().map(fraud_at).collect();
+    let mut b = IndexBuilder::new();
+    b.extend_fraud(&records);
+    let bytes = b.finish_to_vec().unwrap();
+    let mut table = section(&bytes, 4).to_vec();
+    let count = u32::from_le_bytes(table[..4].try_into().unwrap()) as usize;
+    let bits = u32::from_le_bytes(table[4..8].try_into().unwrap());
+    let entries = 8 + 4 * ((1usize << bits) + 1);
+    for i in 0..count {
+        let at = entries + 12 * i + 8;
+        table[at..at + 4].copy_from_slice(&u32::MAX.to_le_bytes());
+    }
+    let index = load(with_section(&bytes, 4, &table)).unwrap();
+    let q = records[0].address.clone().unwrap();
+    let opts = CheckOptions::default();
+    assert_eq!(index.address_grade(&q, &opts), Grade::None);
+    assert_eq!(
+        index.grade_batch(std::slice::from_ref(&q), &opts),
+        [Grade::None]
+    );
+    // The full check does not read the table.
+    assert_eq!(level(&index, &q), Grade::Danger);
+    // A table whose length does not match its count is refused at open.
+    let short = with_section(&bytes, 4, &table[..table.len() - 12]);
+    assert!(matches!(
+        Index::new(short),
+        Err(Error::IndexCorrupted { .. })
+    ));
+}
+
+#[test]
+fn sharded_builds_answer_as_one_automaton() {
+    let mut records: Vec<_> = many_towns(300, 3).into_iter().map(fraud_at).collect();
+    for (i, r) in records.iter_mut().enumerate() {
+        r.email = Some(format!("f{i}@example.jp"));
+        r.phone = Some(format!("+8190{:08}", i));
+        if i % 3 == 0 {
+            // The same unit twice: an id list in the postings of some shard.
+            r.source = Some(format!("shop-{}", i % 5));
+        }
+    }
+    records.extend(records.clone().into_iter().step_by(3).map(|mut r| {
+        r.source = Some("again".into());
+        r
+    }));
+    let forwarders: Vec<_> = (0..5)
+        .map(|i| Forwarder {
+            name: format!("fwd {i}"),
+            address: many_towns(300, 1)[i * 50].clone(),
+            code_pattern: None,
+        })
+        .collect();
+    let build = |shards: usize| {
+        let mut b = IndexBuilder::new();
+        b.shards(shards);
+        b.extend_fraud(&records);
+        for f in &forwarders {
+            b.add_forwarder(f);
+        }
+        load(b.finish_to_vec().unwrap()).unwrap()
+    };
+    let one = build(1);
+    assert_eq!(one.shard_count(), 1);
+    let mut queries = many_towns(320, 4);
+    queries.extend(forwarders.iter().map(|f| f.address.clone()));
+    let opts = CheckOptions::default();
+    for n in [2, 3, 8] {
+        let many = build(n);
+        assert_eq!(many.shard_count(), n, "{n} shards asked for");
+        assert_eq!(many.key_count(), one.key_count());
+        assert_eq!(many.info().keys, one.info().keys);
+        assert_eq!(
+            many.grade_batch(&queries, &opts),
+            one.grade_batch(&queries, &opts)
+        );
+        for q in &queries {
+            assert_eq!(many.check(q), one.check(q), "{}", q.unit_key());
+            assert_eq!(many.address_grade(q, &opts), one.address_grade(q, &opts));
+        }
+        for i in (0..records.len()).step_by(7) {
+            let email = format!("f{}@example.jp", i % 900);
+            assert_eq!(many.known_email(&email), one.known_email(&email));
+            assert!(!many.known_email(&email).is_empty());
+        }
+        assert!(many.known_email("nobody@example.jp").is_empty());
+        // A base with several automata is read whole by a union build.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("many.mkw");
+        let mut b = IndexBuilder::new();
+        b.shards(n);
+        b.extend_fraud(&records);
+        b.finish(&path).unwrap();
+        let mut more = IndexBuilder::with_base(Index::open(&path).unwrap());
+        more.add_fraud(&FraudRecord {
+            email: Some("new@example.jp".into()),
+            ..Default::default()
+        });
+        more.finish(&path).unwrap();
+        let grown = Index::open(&path).unwrap();
+        assert_eq!(grown.shard_count(), 1);
+        // The base had no forwarders (one block key each in `one`) and gains one email.
+        assert_eq!(grown.key_count(), one.key_count() - forwarders.len() + 1);
+        assert_eq!(grown.known_email("new@example.jp").len(), 1);
+        for q in queries.iter().step_by(5) {
+            assert_eq!(
+                grown.check(q).address_match,
+                one.check(q).address_match,
+                "{}",
+                q.unit_key()
+            );
+        }
+    }
+}
+
 // ---- The file format.
 
 fn sample_bytes() -> Vec<u8> {
     let mut b = IndexBuilder::new();
+    // Two automata: the key section's directory is damaged and cut like everything else.
+    b.shards(2);
     b.add_fraud(&fraud_at(room(ikejiri(1, 2, 3), "101")));
     b.add_fraud(&FraudRecord {
         email: Some("a@example.jp".into()),
@@ -530,6 +776,7 @@ fn load(bytes: Vec<u8>) -> crate::Result<Index> {
 #[test]
 fn valid_file_round_trips() {
     let index = load(sample_bytes()).unwrap();
+    assert_eq!(index.shard_count(), 2);
     assert_eq!(index.info().format_version, FORMAT_VERSION);
     assert_eq!(index.info().forwarders, 1);
     assert_eq!(level(&index, &room(ikejiri(1, 2, 3), "101")), Grade::Danger);
@@ -583,9 +830,10 @@ fn foreign_files_are_refused_as_foreign() {
 }
 
 fn with_version(mut bytes: Vec<u8>, version: u32) -> Vec<u8> {
+    let crc_at = super::format::HEADER_LEN - 4;
     bytes[8..12].copy_from_slice(&version.to_le_bytes());
-    let crc = crc32fast::hash(&bytes[..60]);
-    bytes[60..64].copy_from_slice(&crc.to_le_bytes());
+    let crc = crc32fast::hash(&bytes[..crc_at]);
+    bytes[crc_at..crc_at + 4].copy_from_slice(&crc.to_le_bytes());
     bytes
 }
 
@@ -601,22 +849,84 @@ fn other_versions_are_refused_with_what_to_do() {
 }
 
 #[test]
-fn format_one_files_are_refused_not_misread() {
-    // Format 1 had the same header and sections but other address key bytes: reading its
-    // keys with this layout would silently answer "none".
-    assert_eq!(FORMAT_VERSION, 2);
-    let err = Index::new(with_version(sample_bytes(), 1)).unwrap_err();
+fn older_formats_are_refused_not_misread() {
+    // Format 1 had other address key bytes, format 2 no locality table and a shorter
+    // header: reading either with this layout would silently answer "none" or misplace
+    // every section.
+    assert_eq!(FORMAT_VERSION, 3);
+    for old in [1, 2] {
+        let err = Index::new(with_version(sample_bytes(), old)).unwrap_err();
+        assert!(
+            matches!(err, Error::Version { expected: 3, got } if got == old),
+            "{err}"
+        );
+        assert!(err.to_string().contains("mikiwame index build"), "{err}");
+    }
+}
+
+/// A format-2 file as that version wrote it: a 64-byte header with five section lengths
+/// and both checksums at 56..64.
+fn format_two_bytes() -> Vec<u8> {
+    let v3 = sample_bytes();
+    let len = |i: usize| u64::from_le_bytes(v3[16 + 8 * i..24 + 8 * i].try_into().unwrap());
+    let body_start = super::format::HEADER_LEN;
+    let mut sections = Vec::new();
+    let mut at = body_start;
+    for i in 0..6 {
+        let l = len(i) as usize;
+        if i != 4 {
+            sections.push(&v3[at..at + l]);
+        }
+        at += l;
+    }
+    let body: Vec<u8> = sections.concat();
+    let mut out = Vec::new();
+    out.extend_from_slice(&v3[..8]);
+    out.extend_from_slice(&2u32.to_le_bytes());
+    out.extend_from_slice(&64u32.to_le_bytes());
+    for s in &sections {
+        out.extend_from_slice(&(s.len() as u64).to_le_bytes());
+    }
+    out.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
+    let hcrc = crc32fast::hash(&out);
+    out.extend_from_slice(&hcrc.to_le_bytes());
+    out.extend_from_slice(&body);
+    out
+}
+
+#[test]
+fn a_real_format_two_file_is_refused_with_rebuild() {
+    let err = Index::new(format_two_bytes()).unwrap_err();
     assert!(
         matches!(
             err,
             Error::Version {
-                expected: 2,
-                got: 1
+                expected: 3,
+                got: 2
             }
         ),
         "{err}"
     );
-    assert!(err.to_string().contains("mikiwame index build"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("rebuild the index with `mikiwame index build`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_automaton_that_does_not_parse_is_found_by_verify() {
+    let bytes = sample_bytes();
+    let keys = section(&bytes, 5);
+    let layout = super::shards::parse(keys).unwrap();
+    assert_eq!(layout.automata.len(), 2);
+    // Cut the second automaton to a few bytes: the directory still parses, the
+    // automaton does not. Opening reads the directory only; `verify` parses every
+    // automaton.
+    let cut = &keys[..layout.automata[1].start + 3];
+    let index = Index::new(with_section(&bytes, 5, cut)).unwrap();
+    assert!(matches!(index.verify(), Err(Error::IndexCorrupted { .. })));
+    assert!(index.known_email("a@example.jp").len() <= 1);
 }
 
 #[test]
@@ -641,6 +951,47 @@ fn open_refuses_missing_and_empty_files() {
     assert!(matches!(
         Index::open(&empty),
         Err(Error::IndexTruncated { .. })
+    ));
+}
+
+#[test]
+fn load_reads_what_open_maps_and_refuses_what_it_refuses() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("idx.mkw");
+    let records: Vec<_> = many_towns(30, 3).into_iter().map(fraud_at).collect();
+    let mut b = IndexBuilder::new();
+    b.extend_fraud(&records);
+    b.finish(&path).unwrap();
+    let mapped = Index::open(&path).unwrap();
+    let loaded = Index::load(&path).unwrap();
+    assert_eq!(loaded.size(), mapped.size());
+    let queries = many_towns(40, 4);
+    let opts = CheckOptions::default();
+    assert_eq!(
+        loaded.grade_batch(&queries, &opts),
+        mapped.grade_batch(&queries, &opts)
+    );
+    for q in &queries {
+        assert_eq!(loaded.check(q), mapped.check(q));
+    }
+    assert!(matches!(
+        Index::load(dir.path().join("none")),
+        Err(Error::Io { .. })
+    ));
+    let empty = dir.path().join("empty");
+    std::fs::write(&empty, b"").unwrap();
+    assert!(matches!(
+        Index::load(&empty),
+        Err(Error::IndexTruncated { .. })
+    ));
+    // `load` verifies the body, as `open` does.
+    let mut bytes = std::fs::read(&path).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    std::fs::write(&path, &bytes).unwrap();
+    assert!(matches!(
+        Index::load(&path),
+        Err(Error::IndexCorrupted { .. })
     ));
 }
 
@@ -715,9 +1066,11 @@ proptest! {
         other_emails in prop::collection::btree_set("[a-z]{1,6}@example\\.com", 0..10),
         // Up to 16 the near 番 are walked one by one; wider settings read key ranges.
         near in prop_oneof![0u32..3, Just(17u32)],
+        shards in 1usize..6,
     ) {
         let mut model: BTreeMap<String, Vec<Address>> = BTreeMap::new();
         let mut b = IndexBuilder::new();
+        b.shards(shards);
         for a in &records {
             model.entry(a.unit_key().as_str().to_string()).or_default().push(a.clone());
             b.add_fraud(&fraud_at(a.clone()));
@@ -754,8 +1107,10 @@ proptest! {
         forwarders in prop::collection::vec(arb_address(), 0..3),
         near in prop_oneof![0u32..3, Just(17u32)],
         max_age in prop::option::weighted(0.2, 0u32..400),
+        shards in 1usize..6,
     ) {
         let mut b = IndexBuilder::new();
+        b.shards(shards);
         for (i, a) in records.iter().enumerate() {
             // Dates spread over a year, so that the age options split the records.
             let mut r = fraud_at(a.clone());
