@@ -390,7 +390,8 @@ impl Parser<'_> {
 
     fn place_at(&mut self, at: usize) -> Option<Place> {
         let m = self.m;
-        for (pref, used) in self.g.prefecture_prefixes(&m[at..]) {
+        // By reference: iterating the inline array by value would copy it.
+        for &(pref, used) in self.g.prefecture_prefixes(&m[at..]).iter() {
             let mut pos = self.first_content(at + used);
             let mut city_match = self.g.city_prefixes(Some(pref), &m[pos..]).first().copied();
             if city_match.is_none() {
@@ -622,7 +623,7 @@ impl Parser<'_> {
     fn town_here(&self, city: CityId, at: usize) -> (Option<TownAt>, Option<TownAt>) {
         let candidates = self.g.town_prefixes(city, &self.m[at..]);
         let mut fallback = None;
-        for (town, used) in candidates {
+        for &(town, used) in candidates.iter() {
             let mut end = at + used;
             // 宇治浦田町 written for the gazetteer's 宇治浦田.
             if self.m.get(end) == Some(&'町') && self.lot_follows(end + 1) {
