@@ -34,6 +34,16 @@ impl CharSet {
         CharSet(bits)
     }
 
+    /// The set of the given characters, built at run time (for sets read from data
+    /// files); characters above the Basic Multilingual Plane are left out.
+    pub(crate) fn from_chars(chars: impl IntoIterator<Item = char>) -> CharSet {
+        let mut bits = [0u64; 1024];
+        for cp in chars.into_iter().map(u32::from).filter(|cp| *cp < 0x1_0000) {
+            set(&mut bits, cp);
+        }
+        CharSet(bits)
+    }
+
     /// Is `c` in the set?
     #[inline(always)]
     pub(crate) fn contains(&self, c: char) -> bool {
@@ -65,5 +75,8 @@ mod tests {
         }
         // Above the plane, even where the low bits would alias a member.
         assert!(!S.contains(char::from_u32(0x1_0000 + '大' as u32).unwrap()));
+        let r = CharSet::from_chars(['大', '0', '\u{1F600}']);
+        assert!(r.contains('大') && r.contains('0'));
+        assert!(!r.contains('小') && !r.contains('\u{1F600}'));
     }
 }

@@ -63,7 +63,7 @@ pub struct Address {
     pub prefecture: Option<Cow<'static, str>>,
     /// 市区町村, with 郡 and the designated city where they apply (札幌市中央区, 西多摩郡奥多摩町).
     /// Borrowed from the gazetteer when the city is known; owned when it is the input's
-    /// spelling (an ambiguous or Latin-script city).
+    /// spelling (a name shared by several cities, with nothing to tell them apart).
     pub city: Option<Cow<'static, str>>,
     /// 町域 (大字), without 丁目 (池尻, 北三条西, 三軒茶屋).
     pub town: Option<String>,

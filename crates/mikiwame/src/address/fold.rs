@@ -32,7 +32,7 @@ use super::charset::CharSet;
 /// What the width fold leaves as it is and can be no dash: printable ASCII but `~`,
 /// hiragana, katakana without the long vowel and the middle dot, and CJK ideographs,
 /// nearly every character of an address.
-const KEPT: CharSet = CharSet::new(
+static KEPT: CharSet = CharSet::new(
     &[],
     &[
         ('!', '}'),
@@ -44,28 +44,20 @@ const KEPT: CharSet = CharSet::new(
 
 const VARIANTS_TSV: &str = include_str!("../../data/address/variants.tsv");
 
-/// A bitmap over the Basic Multilingual Plane of the characters in the variants table, so
-/// that the common case (no variant) costs one bit test instead of a hash lookup.
-fn variant_bits() -> &'static [u64; 1024] {
-    static BITS: OnceLock<[u64; 1024]> = OnceLock::new();
-    BITS.get_or_init(|| {
-        let mut bits = [0u64; 1024];
-        // ASCII is never folded here; the context-folded characters are marked too, so
-        // that one bit test clears every character `fold_char` leaves alone.
-        let marked = variants().keys().copied().chain(CONTEXT_FOLDED);
-        for c in marked.filter(|c| !c.is_ascii()) {
-            let cp = c as u32;
-            if cp < 0x10000 {
-                bits[(cp >> 6) as usize] |= 1 << (cp & 63);
-            }
-        }
-        bits
+/// The characters [`fold_char`] may change: those of the variants table and the
+/// context-folded ones (not ASCII, which it never changes), so that the common case costs
+/// one bit test instead of a hash lookup.
+fn may_fold() -> &'static CharSet {
+    static SET: OnceLock<CharSet> = OnceLock::new();
+    SET.get_or_init(|| {
+        let chars = variants().keys().copied().chain(CONTEXT_FOLDED);
+        CharSet::from_chars(chars.filter(|c| !c.is_ascii()))
     })
 }
 
 fn lookup_variant(c: char) -> Option<char> {
     let cp = c as u32;
-    if cp < 0x10000 && variant_bits()[(cp >> 6) as usize] & (1 << (cp & 63)) == 0 {
+    if cp < 0x10000 && !may_fold().contains(c) {
         return None;
     }
     variants().get(&c).copied()
@@ -346,15 +338,13 @@ pub fn fold_for_match(input: &str) -> String {
 
 /// Applies [`fold_char`] along a display-form character slice.
 pub fn fold_chars(display: &[char]) -> Vec<char> {
-    let bits = variant_bits();
+    let may_fold = may_fold();
     let mut out = Vec::with_capacity(display.len());
     for (i, &c) in display.iter().enumerate() {
         // Most characters are neither variants nor context-folded: one bit test, without
         // branching on the kind of character (text mixes digits, kana and kanji, so such
         // branches mispredict).
-        let cp = c as u32;
-        let word = bits[((cp >> 6) & 0x3FF) as usize];
-        let marked = (cp >= 0x1_0000) | ((word >> (cp & 63)) & 1 != 0);
+        let marked = (c as u32 >= 0x1_0000) | may_fold.contains(c);
         out.push(if marked {
             let prev = i.checked_sub(1).map(|p| display[p]);
             fold_char(prev, c, display.get(i + 1).copied())

@@ -67,7 +67,7 @@ fn clean_postal(s: &str) -> Option<String> {
 }
 
 /// The characters that make a stripping step worth running (see [`Strip::run`]).
-const STRIP_MARKERS: CharSet = CharSet::new(
+static STRIP_MARKERS: CharSet = CharSet::new(
     &[
         '大', '様', '気', '/', 'T', 't', '電', '0', '〒', '\u{3020}', '\u{3036}',
     ],
