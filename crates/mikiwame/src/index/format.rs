@@ -91,12 +91,14 @@ fn corrupted(what: impl Into<String>) -> Error {
     Error::IndexCorrupted { what: what.into() }
 }
 
-fn u32_at(data: &[u8], at: usize) -> Option<u32> {
+/// The little-endian `u32` at `at`, if `data` holds it (shared by the section readers).
+pub(super) fn u32_at(data: &[u8], at: usize) -> Option<u32> {
     let b = data.get(at..at.checked_add(4)?)?;
     Some(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
 }
 
-fn u64_at(data: &[u8], at: usize) -> Option<u64> {
+/// The little-endian `u64` at `at`, if `data` holds it.
+pub(super) fn u64_at(data: &[u8], at: usize) -> Option<u64> {
     let b = data.get(at..at.checked_add(8)?)?;
     let mut a = [0u8; 8];
     a.copy_from_slice(b);

@@ -20,6 +20,8 @@
 
 use crate::error::{Error, Result};
 
+use super::format::u32_at;
+
 /// The most directory bits: 16 million buckets, far above Japan's localities.
 const MAX_BITS: u32 = 24;
 /// Bytes per entry: the hash and the state address.
@@ -90,11 +92,6 @@ pub(crate) struct LocalityTable<'a> {
 pub(crate) struct Shape {
     bits: u32,
     count: usize,
-}
-
-fn u32_at(b: &[u8], at: usize) -> Option<u32> {
-    let s = b.get(at..at.checked_add(4)?)?;
-    Some(u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
 }
 
 /// Checks a locality section's length against its count and bits, in constant time:

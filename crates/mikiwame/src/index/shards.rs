@@ -20,6 +20,7 @@ use std::ops::Range;
 
 use crate::error::{Error, Result};
 
+use super::format::{u32_at, u64_at};
 use super::keys::{Kind, LOCALITY_LEN};
 
 /// The most shards a file may hold: parsing stays constant-time.
@@ -38,18 +39,6 @@ fn corrupted(what: &str) -> Error {
     Error::IndexCorrupted {
         what: format!("key section: {what}"),
     }
-}
-
-fn u32_at(b: &[u8], at: usize) -> Option<u32> {
-    let s = b.get(at..at.checked_add(4)?)?;
-    Some(u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
-}
-
-fn u64_at(b: &[u8], at: usize) -> Option<u64> {
-    let s = b.get(at..at.checked_add(8)?)?;
-    let mut a = [0u8; 8];
-    a.copy_from_slice(s);
-    Some(u64::from_le_bytes(a))
 }
 
 /// Reads the directory at the start of a key section.
