@@ -42,6 +42,12 @@ pub trait History: Send + Sync {
         let _ = key;
         Vec::new()
     }
+    /// False when [`History::linked_orders`] never returns an order, so that linking need
+    /// not ask for the keys only one order of a batch has (most keys). The default, true,
+    /// is always correct; a store that keeps no orders says false to be faster.
+    fn keeps_orders(&self) -> bool {
+        true
+    }
 }
 
 /// A history that knows nothing: every address grades `none`, no contact is known.
@@ -60,6 +66,9 @@ impl History for NoHistory {
         false
     }
     fn known_card(&self, _fingerprint: &str) -> bool {
+        false
+    }
+    fn keeps_orders(&self) -> bool {
         false
     }
 }
@@ -149,5 +158,8 @@ impl<H: History + ?Sized> History for Box<H> {
     }
     fn linked_orders(&self, key: &LinkKey) -> Vec<Observation> {
         (**self).linked_orders(key)
+    }
+    fn keeps_orders(&self) -> bool {
+        (**self).keeps_orders()
     }
 }

@@ -36,4 +36,9 @@ impl History for Index {
     fn known_card(&self, fingerprint: &str) -> bool {
         !Index::known_card(self, fingerprint).is_empty()
     }
+
+    /// The index holds fraud records, not orders.
+    fn keeps_orders(&self) -> bool {
+        false
+    }
 }

@@ -20,7 +20,7 @@
 
 use std::collections::HashMap;
 
-use rustc_hash::{FxBuildHasher, FxHashSet as HashSet, FxHasher};
+use rustc_hash::{FxBuildHasher, FxHashSet as HashSet};
 
 use super::{ReasonCode, Thresholds};
 use crate::history::{History, LinkKey, Observation};
@@ -36,7 +36,35 @@ pub fn link(
     history: &dyn History,
     thresholds: &Thresholds,
 ) -> Vec<Vec<ReasonCode>> {
-    link_with(batch, history, thresholds, false)
+    let hashed: Vec<(Observation, Vec<HashedKey>)> = batch
+        .iter()
+        .map(|(o, keys)| {
+            (
+                o.clone(),
+                keys.iter().cloned().map(HashedKey::new).collect(),
+            )
+        })
+        .collect();
+    link_with(&hashed, history, thresholds, false)
+}
+
+/// A link key with its hash, computed where the key is made (while its text is in the
+/// cache), so that linking a batch reads the text only of keys that more than one order
+/// has.
+#[derive(Debug, Clone)]
+pub(crate) struct HashedKey {
+    hash: u64,
+    key: LinkKey,
+}
+
+impl HashedKey {
+    pub(crate) fn new(key: LinkKey) -> HashedKey {
+        use std::hash::BuildHasher;
+        HashedKey {
+            hash: FxBuildHasher.hash_one(&key),
+            key,
+        }
+    }
 }
 
 /// How many shards the keys are split into when linking in parallel: each shard groups
@@ -47,30 +75,39 @@ const SHARDS: usize = 16;
 /// when `parallel` (the keys are sharded by hash; a key's group lives in one shard, so
 /// the result is the same as the serial one).
 pub(crate) fn link_with(
-    batch: &[(Observation, Vec<LinkKey>)],
+    batch: &[(Observation, Vec<HashedKey>)],
     history: &dyn History,
     thresholds: &Thresholds,
     parallel: bool,
 ) -> Vec<Vec<ReasonCode>> {
     use rayon::prelude::*;
-    use std::hash::BuildHasher;
-    let build = FxBuildHasher;
-    // Every (key, order) pair, with the key's hash computed once.
+    let shard_of = |h: u64| (h >> 40) as usize % SHARDS;
+    // Every (key, order) pair, with the key's hash computed once, and how many fall in
+    // each shard.
     let mut entries: Vec<(u64, u32, &LinkKey)> =
         Vec::with_capacity(batch.iter().map(|(_, k)| k.len()).sum());
+    let mut counts = [0usize; SHARDS];
     for (i, (_, keys)) in batch.iter().enumerate() {
-        for k in keys {
-            entries.push((build.hash_one(k), i as u32, k));
+        for HashedKey { hash, key } in keys {
+            counts[shard_of(*hash)] += 1;
+            entries.push((*hash, i as u32, key));
         }
     }
-    let shard_of = |h: u64| (h >> 40) as usize % SHARDS;
-    let run = |shard: usize| -> Vec<(u32, ReasonCode)> {
-        link_shard(batch, &entries, shard_of, shard, history, thresholds)
+    // Each shard's entries, so that a shard reads only its own.
+    let mut shards: Vec<Vec<(u64, u32, &LinkKey)>> =
+        counts.iter().map(|&n| Vec::with_capacity(n)).collect();
+    for &entry in &entries {
+        shards[shard_of(entry.0)].push(entry);
+    }
+    drop(entries);
+    let ask_history = history.keeps_orders();
+    let run = |shard: Vec<(u64, u32, &LinkKey)>| -> Vec<(u32, ReasonCode)> {
+        link_shard(batch, shard, history, ask_history, thresholds)
     };
     let marks: Vec<Vec<(u32, ReasonCode)>> = if parallel {
-        (0..SHARDS).into_par_iter().map(run).collect()
+        shards.into_par_iter().map(run).collect()
     } else {
-        (0..SHARDS).map(run).collect()
+        shards.into_iter().map(run).collect()
     };
     let mut found: Vec<Vec<ReasonCode>> = vec![Vec::new(); batch.len()];
     for (i, code) in marks.into_iter().flatten() {
@@ -85,51 +122,94 @@ pub(crate) fn link_with(
     found
 }
 
-/// Groups the entries of one shard by key and decides each group: the (order, code)
-/// pairs found.
+/// Groups one shard's entries (hash, order, key) by key and decides each group: the
+/// (order, code) pairs found.
+///
+/// Entries are grouped by hash alone (a map from hash to a chain of entries), and a key's
+/// text is read only where its hash has more than one entry (or the history is asked for
+/// it): most keys belong to one order, and reading them, scattered over the orders' key
+/// lists, is what costs. Different keys with one hash are told apart within the group.
 fn link_shard(
-    batch: &[(Observation, Vec<LinkKey>)],
-    entries: &[(u64, u32, &LinkKey)],
-    shard_of: impl Fn(u64) -> usize,
-    shard: usize,
+    batch: &[(Observation, Vec<HashedKey>)],
+    mine: Vec<(u64, u32, &LinkKey)>,
     history: &dyn History,
+    ask_history: bool,
     thresholds: &Thresholds,
 ) -> Vec<(u32, ReasonCode)> {
-    // Groups as chains through `next` (no vector per key: most keys have one order).
     const END: u32 = u32::MAX;
-    let mut heads: HashMap<Hashed<'_>, (u32, u32), BuildPass> = HashMap::default();
-    let mut next: Vec<u32> = vec![END; entries.len()];
-    for (e, &(hash, _, key)) in entries.iter().enumerate() {
-        if shard_of(hash) != shard {
-            continue;
-        }
-        let head = heads.entry(Hashed { hash, key }).or_insert((END, 0));
-        next[e] = head.0;
-        *head = (e as u32, head.1 + 1);
+    // Sized for every entry being its own key, the common case, so that it never grows.
+    let mut heads: HashMap<u64, (u32, u32), BuildPass> =
+        HashMap::with_capacity_and_hasher(mine.len(), BuildPass::default());
+    let mut next: Vec<u32> = vec![END; mine.len()];
+    for (p, &(hash, ..)) in mine.iter().enumerate() {
+        let head = heads.entry(hash).or_insert((END, 0));
+        next[p] = head.0;
+        *head = (p as u32, head.1 + 1);
     }
     let mut out = Vec::new();
     let mut members: Vec<usize> = Vec::new();
-    for (Hashed { key, .. }, (head, count)) in heads {
-        let stored = history.linked_orders(key);
-        // Most keys belong to one order: nothing to link, nothing to allocate.
-        if count as usize + stored.len() < 2 {
+    let mut run: Vec<(u32, &LinkKey)> = Vec::new();
+    for (head, count) in heads.into_values() {
+        if count == 1 && !ask_history {
             continue;
         }
-        members.clear();
-        let mut e = head;
-        while e != END {
-            members.push(entries[e as usize].1 as usize);
-            e = next[e as usize];
+        run.clear();
+        let mut p = head;
+        while p != END {
+            let (_, order, key) = mine[p as usize];
+            run.push((order, key));
+            p = next[p as usize];
         }
-        decide_group(batch, key, &members, &stored, thresholds, &mut out);
+        // One group per distinct key among the equal hashes (nearly always one).
+        while let Some(&(_, key)) = run.first() {
+            members.clear();
+            run.retain(|&(order, k)| {
+                let same = std::ptr::eq(k, key) || k == key;
+                if same {
+                    members.push(order as usize);
+                }
+                !same
+            });
+            let stored = if ask_history {
+                history.linked_orders(key)
+            } else {
+                Vec::new()
+            };
+            // Most keys belong to one order: nothing to link, nothing to allocate.
+            if members.len() + stored.len() < 2 {
+                continue;
+            }
+            decide_group(batch, key, &members, &stored, thresholds, &mut out);
+        }
     }
     out
 }
 
+/// Passes a key's hash, already computed with [`FxBuildHasher`], through unchanged.
+#[derive(Default, Clone, Copy)]
+struct PassHasher(u64);
+
+impl std::hash::Hasher for PassHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is used (the map's keys are `u64`); anything else still hashes.
+        let mut fx = rustc_hash::FxHasher::with_seed(self.0 as usize);
+        fx.write(bytes);
+        self.0 = fx.finish();
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type BuildPass = std::hash::BuildHasherDefault<PassHasher>;
+
 /// The linking codes of one group: `members` (batch positions) share `key`, and the
 /// history store returned `stored` for it.
 fn decide_group(
-    batch: &[(Observation, Vec<LinkKey>)],
+    batch: &[(Observation, Vec<HashedKey>)],
     key: &LinkKey,
     members: &[usize],
     stored: &[Observation],
@@ -204,53 +284,13 @@ fn decide_group(
     });
 }
 
-/// A key with its hash computed once, up front (in parallel when linking is).
-#[derive(Clone, Copy)]
-struct Hashed<'a> {
-    hash: u64,
-    key: &'a LinkKey,
-}
-
-impl std::hash::Hash for Hashed<'_> {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        state.write_u64(self.hash);
-    }
-}
-
-impl PartialEq for Hashed<'_> {
-    fn eq(&self, other: &Self) -> bool {
-        self.hash == other.hash && self.key == other.key
-    }
-}
-
-impl Eq for Hashed<'_> {}
-
-/// Passes a [`Hashed`] key's hash through unchanged.
-#[derive(Default, Clone, Copy)]
-struct PassHasher(u64);
-
-impl std::hash::Hasher for PassHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        // Only `write_u64` is used by `Hashed`; anything else still hashes soundly.
-        let mut fx = FxHasher::with_seed(self.0 as usize);
-        fx.write(bytes);
-        self.0 = fx.finish();
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-type BuildPass = std::hash::BuildHasherDefault<PassHasher>;
-
+/// How many distinct values `f` gives over a group (groups are small: sorting a few
+/// strings beats building a hash set of them).
 fn distinct<'a>(all: &[&'a Observation], f: impl Fn(&'a Observation) -> Option<&'a str>) -> usize {
-    all.iter()
-        .filter_map(|o| f(o))
-        .collect::<HashSet<_>>()
-        .len()
+    let mut values: Vec<&str> = all.iter().filter_map(|o| f(o)).collect();
+    values.sort_unstable();
+    values.dedup();
+    values.len()
 }
 
 #[cfg(test)]
@@ -392,6 +432,28 @@ mod tests {
     }
 
     #[test]
+    fn keys_with_one_hash_stay_apart() {
+        // Two different keys forced onto one hash: each is its own group.
+        let a = LinkKey::Phone("+819011112222".into());
+        let b = LinkKey::Phone("+819033334444".into());
+        let batch: Vec<(Observation, Vec<HashedKey>)> = (0..4)
+            .map(|i| {
+                let key = if i < 3 { a.clone() } else { b.clone() };
+                let o = obs(&i.to_string(), &format!("n{i}"), None);
+                (o, vec![HashedKey { hash: 7, key }])
+            })
+            .collect();
+        let r = link_with(&batch, &NoHistory, &Thresholds::default(), false);
+        assert!(r[..3]
+            .iter()
+            .all(|c| c == &[ReasonCode::SharedContactManyNames]));
+        assert!(r[3].is_empty(), "{:?}", r[3]);
+        // With only two orders on `a`, the colliding `b` does not make a third name.
+        let r = link_with(&batch[1..], &NoHistory, &Thresholds::default(), false);
+        assert!(r.iter().all(Vec::is_empty), "{r:?}");
+    }
+
+    #[test]
     fn parallel_equals_serial() {
         let keys = [
             LinkKey::Address("a".into()),
@@ -420,6 +482,10 @@ mod tests {
                     shared,
                 )
             })
+            .collect();
+        let batch: Vec<(Observation, Vec<HashedKey>)> = batch
+            .into_iter()
+            .map(|(o, keys)| (o, keys.into_iter().map(HashedKey::new).collect()))
             .collect();
         let serial = link_with(&batch, &NoHistory, &Thresholds::default(), false);
         let pool = rayon::ThreadPoolBuilder::new()

@@ -205,32 +205,37 @@ impl Facts {
     }
 
     /// What linking needs of this order, and the keys it links under.
-    pub(crate) fn observation(self, order: &Order) -> (Observation, Vec<LinkKey>) {
+    pub(crate) fn observation(self, order: &Order) -> (Observation, Vec<linking::HashedKey>) {
         let card = order
             .payment
             .as_ref()
             .and_then(|p| p.card_fingerprint.clone());
         let joke = self.names.joke();
         let first_email = self.emails.first().cloned();
-        let mut keys = Vec::with_capacity(2 + self.emails.len() + self.phones.len());
+        // Hashed here, while each key's text is in the cache (see `HashedKey`).
+        let mut keys: Vec<linking::HashedKey> =
+            Vec::with_capacity(4 + self.emails.len() + self.phones.len());
+        let mut push = |k: LinkKey| keys.push(linking::HashedKey::new(k));
         if let Some(k) = self.address_key {
-            keys.push(LinkKey::Address(k));
+            push(LinkKey::Address(k));
         }
-        keys.extend(self.emails.into_iter().map(LinkKey::Email));
-        keys.extend(
-            self.phones
-                .into_iter()
-                .filter(|p| p.valid)
-                .map(|p| LinkKey::Phone(p.e164)),
-        );
+        self.emails
+            .into_iter()
+            .map(LinkKey::Email)
+            .for_each(&mut push);
+        self.phones
+            .into_iter()
+            .filter(|p| p.valid)
+            .map(|p| LinkKey::Phone(p.e164))
+            .for_each(&mut push);
         if let Some(c) = &card {
-            keys.push(LinkKey::Card(c.clone()));
+            push(LinkKey::Card(c.clone()));
         }
         if let Some(ip) = order.ip.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            keys.push(LinkKey::Ip(ip.to_string()));
+            push(LinkKey::Ip(ip.to_string()));
         }
         if joke {
-            keys.push(LinkKey::JokeNames);
+            push(LinkKey::JokeNames);
         }
         let obs = Observation {
             order_id: order.order_id.clone(),
@@ -277,7 +282,7 @@ pub(crate) struct Evaluated {
     pub quality: Vec<DataQuality>,
     pub check: AddressCheck,
     pub observation: Observation,
-    pub keys: Vec<LinkKey>,
+    pub keys: Vec<linking::HashedKey>,
 }
 
 /// Runs every per-order signal family.

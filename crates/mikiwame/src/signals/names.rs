@@ -31,12 +31,24 @@ use unicode_normalization::UnicodeNormalization;
 /// assert_eq!(fold_name(" Donald  TRUMP "), "donaldtrump");
 /// ```
 pub fn fold_name(name: &str) -> String {
-    fold_width_chars(name)
-        .into_iter()
-        .filter(|c| !is_separator(*c))
-        .flat_map(char::to_lowercase)
-        .map(katakana_to_hiragana)
-        .collect()
+    let mut out = String::with_capacity(name.len());
+    for c in fold_width_chars(name) {
+        if is_separator(c) {
+            continue;
+        }
+        if is_caseless(c) {
+            out.push(katakana_to_hiragana(c));
+        } else {
+            out.extend(c.to_lowercase().map(katakana_to_hiragana));
+        }
+    }
+    out
+}
+
+/// Kana, kanji and the CJK symbols between them: no case, so no lower-case table search
+/// (most of a Japanese name's characters; the test `caseless_block_has_no_case` checks it).
+fn is_caseless(c: char) -> bool {
+    matches!(c, '\u{3000}'..='\u{9FFF}')
 }
 
 fn is_separator(c: char) -> bool {
@@ -494,6 +506,15 @@ mod tests {
             .map(str::trim)
             .filter(|l| !l.is_empty() && !l.starts_with('#'))
             .collect()
+    }
+
+    #[test]
+    fn caseless_block_has_no_case() {
+        for c in ('\u{3000}'..='\u{9FFF}').filter(|c| is_caseless(*c)) {
+            assert!(c.to_lowercase().eq([c]), "{c:?} has a lower case");
+        }
+        assert!(!is_caseless('A') && !is_caseless('\u{FF21}'));
+        assert_eq!(fold_name("ＴＡＲＯ・ヤマダ"), "taroやまだ");
     }
 
     #[test]
