@@ -113,13 +113,18 @@ pub fn run(args: Args) -> Result<(), CliError> {
     let progress = std::io::stderr().is_terminal();
     let mut summary = Summary::default();
     let (batch_tx, batch_rx) = std::sync::mpsc::sync_channel::<Result<Batch, CliError>>(1);
-    let (out_tx, out_rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
+    // Input buffers go back to the reader once their chunk is scored: a chunk's buffer is
+    // tens of megabytes, and a fresh one costs page faults and zeroing on every chunk.
+    let (spare_tx, spare_rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
+    let (out_tx, out_rx) = std::sync::mpsc::sync_channel::<Vec<Vec<u8>>>(2);
     std::thread::scope(|scope| -> Result<(), CliError> {
-        let reader = scope.spawn(move || read_batches(input, format, chunk, &batch_tx));
+        let reader = scope.spawn(move || read_batches(input, format, chunk, &batch_tx, &spare_rx));
         let writer = scope.spawn(move || -> Result<(), CliError> {
             let mut out = stdout();
-            for bytes in out_rx {
-                out.write_all(&bytes).map_err(write_error)?;
+            for blocks in out_rx {
+                for bytes in blocks {
+                    out.write_all(&bytes).map_err(write_error)?;
+                }
             }
             out.flush().map_err(write_error)
         });
@@ -133,16 +138,32 @@ pub fn run(args: Args) -> Result<(), CliError> {
                     break;
                 }
             };
-            let (assessments, bytes) = engine.install(|| {
+            let bytes = engine.install(|| {
                 let rows = batch.rows(parallel);
                 let assessments = engine.score_rows(&rows);
-                drop(rows);
                 let bytes = serialize(&assessments, args.format, csv_header, parallel);
-                (assessments, bytes)
+                for a in &assessments {
+                    summary.add(a);
+                }
+                // Freeing a chunk's orders and assessments (a few million small
+                // allocations) is work too: on one thread it left the other core idle.
+                if parallel {
+                    rayon::join(
+                        || rows.into_par_iter().with_min_len(1024).for_each(drop),
+                        || {
+                            assessments
+                                .into_par_iter()
+                                .with_min_len(1024)
+                                .for_each(drop)
+                        },
+                    );
+                }
+                bytes
             });
             csv_header = false;
-            for a in &assessments {
-                summary.add(a);
+            if let Batch::Jsonl { bytes, .. } = batch {
+                // The reader may have ended; then the buffer is simply dropped.
+                let _ = spare_tx.try_send(bytes);
             }
             if progress {
                 eprint!("\rmikiwame score: {} orders", summary.rows);
@@ -242,9 +263,10 @@ fn read_batches(
     format: InputFormat,
     chunk: usize,
     tx: &std::sync::mpsc::SyncSender<Result<Batch, CliError>>,
+    spare: &std::sync::mpsc::Receiver<Vec<u8>>,
 ) {
     let result = match format {
-        InputFormat::Jsonl => read_jsonl(input, chunk, tx),
+        InputFormat::Jsonl => read_jsonl(input, chunk, tx, spare),
         InputFormat::Csv => read_csv_records(input, chunk, tx),
     };
     if let Err(e) = result {
@@ -256,10 +278,13 @@ fn read_jsonl(
     mut input: Box<dyn BufRead + Send>,
     chunk: usize,
     tx: &std::sync::mpsc::SyncSender<Result<Batch, CliError>>,
+    spare: &std::sync::mpsc::Receiver<Vec<u8>>,
 ) -> Result<(), CliError> {
     let mut row = 0u64;
     loop {
-        let (bytes, lines) = read_lines(&mut input, chunk, &mut row)?;
+        // A scored chunk's buffer when one has come back, else a new one.
+        let buffer = spare.try_recv().unwrap_or_default();
+        let (bytes, lines) = read_lines(&mut input, chunk, &mut row, buffer)?;
         if lines.is_empty() {
             return Ok(());
         }
@@ -309,16 +334,19 @@ fn read_csv_records(
     }
 }
 
-/// Reads up to `max` non-blank lines into one buffer, numbering them by line (blank
-/// lines count as rows but are skipped). One buffer per chunk, not one string per line.
+/// Reads up to `max` non-blank lines into one buffer (`bytes`, emptied first and reused),
+/// numbering them by line (blank lines count as rows but are skipped). One buffer per
+/// chunk, not one string per line.
 #[allow(clippy::type_complexity)]
 fn read_lines(
     input: &mut Box<dyn BufRead + Send>,
     max: usize,
     row: &mut u64,
+    mut bytes: Vec<u8>,
 ) -> Result<(Vec<u8>, Vec<(u64, std::ops::Range<usize>)>), CliError> {
     let mut lines = Vec::with_capacity(max.min(1 << 16));
-    let mut bytes = Vec::with_capacity(max.min(1 << 16) * 512);
+    bytes.clear();
+    bytes.reserve(max.min(1 << 16) * 512);
     while lines.len() < max {
         let start = bytes.len();
         let n = input
@@ -338,13 +366,14 @@ fn read_lines(
 }
 
 /// Serializes a chunk's assessments (JSONL, or CSV rows with the header first when
-/// `header`), in blocks on the current pool when `parallel`, keeping input order.
+/// `header`), in blocks on the current pool when `parallel`, keeping input order. The
+/// blocks are written as they are (joining them would copy the chunk's output once more).
 fn serialize(
     assessments: &[Assessment],
     format: OutputFormat,
     header: bool,
     parallel: bool,
-) -> Result<Vec<u8>, CliError> {
+) -> Result<Vec<Vec<u8>>, CliError> {
     let block = |block: &[Assessment]| -> Result<Vec<u8>, CliError> {
         match format {
             OutputFormat::Jsonl => {
@@ -370,16 +399,17 @@ fn serialize(
     } else {
         assessments.chunks(1024).map(block).collect()
     };
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(blocks.len() + 1);
     if header {
         let mut w = csv::Writer::from_writer(Vec::new());
         w.write_record(CSV_HEADER).map_err(csv_write_error)?;
-        out = w
-            .into_inner()
-            .map_err(|e| CliError::Internal(format!("cannot write output: {e}")))?;
+        out.push(
+            w.into_inner()
+                .map_err(|e| CliError::Internal(format!("cannot write output: {e}")))?,
+        );
     }
     for b in blocks {
-        out.extend_from_slice(&b?);
+        out.push(b?);
     }
     Ok(out)
 }
