@@ -8,7 +8,7 @@
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 
-use mikiwame::engine::Assessment;
+use mikiwame::engine::{Assessment, Engine, Evaluations};
 use mikiwame::order::{csv_bad_row, parse_json_line, BadRow, CsvColumns, Row};
 use mikiwame::score::Band;
 use rayon::prelude::*;
@@ -139,24 +139,18 @@ pub fn run(args: Args) -> Result<(), CliError> {
                 }
             };
             let bytes = engine.install(|| {
-                let rows = batch.rows(parallel);
-                let assessments = engine.score_rows(&rows);
+                let assessments = engine.assess(batch.evaluate(&engine, parallel));
                 let bytes = serialize(&assessments, args.format, csv_header, parallel);
                 for a in &assessments {
                     summary.add(a);
                 }
-                // Freeing a chunk's orders and assessments (a few million small
-                // allocations) is work too: on one thread it left the other core idle.
+                // Freeing a chunk's assessments is work too: on one thread it left the
+                // other core idle.
                 if parallel {
-                    rayon::join(
-                        || rows.into_par_iter().with_min_len(1024).for_each(drop),
-                        || {
-                            assessments
-                                .into_par_iter()
-                                .with_min_len(1024)
-                                .for_each(drop)
-                        },
-                    );
+                    assessments
+                        .into_par_iter()
+                        .with_min_len(1024)
+                        .for_each(drop);
                 }
                 bytes
             });
@@ -227,18 +221,34 @@ enum Batch {
     },
 }
 
+/// Rows parsed and evaluated at a time within a chunk: the chunk stays the linking window,
+/// but only this many parsed orders are in memory at once. With whole 65,536-row chunks
+/// parsed at once the process grew to ~380 MB for 200,000 orders and spent up to a third
+/// of its time in the kernel faulting in fresh pages (benches/README.md, "Scoring").
+const PART: usize = 4096;
+
 impl Batch {
-    /// Parses the rows, on the current pool when `parallel`.
-    fn rows(&self, parallel: bool) -> Vec<Row> {
+    /// Parses and evaluates the chunk's rows a part at a time (on the current pool when
+    /// `parallel`): the chunk's evaluations, to be linked and assessed together.
+    fn evaluate(&self, engine: &Engine, parallel: bool) -> Evaluations {
+        let mut window = Evaluations::default();
+        let mut add = |rows: Vec<Row>| {
+            engine.evaluate_rows(&rows, &mut window);
+            if parallel {
+                rows.into_par_iter().with_min_len(512).for_each(drop);
+            }
+        };
         match self {
             Batch::Jsonl { bytes, lines } => {
                 let parse = |(n, range): &(u64, std::ops::Range<usize>)| {
                     parse_json_line(&bytes[range.clone()], *n)
                 };
-                if parallel {
-                    lines.par_iter().with_min_len(256).map(parse).collect()
-                } else {
-                    lines.iter().map(parse).collect()
+                for part in lines.chunks(PART) {
+                    add(if parallel {
+                        part.par_iter().with_min_len(256).map(parse).collect()
+                    } else {
+                        part.iter().map(parse).collect()
+                    });
                 }
             }
             Batch::Csv { columns, records } => {
@@ -246,13 +256,16 @@ impl Batch {
                     Ok(rec) => columns.order(rec, rec.position().map_or(0, |p| p.line())),
                     Err(bad) => Err(bad.clone()),
                 };
-                if parallel {
-                    records.par_iter().with_min_len(256).map(parse).collect()
-                } else {
-                    records.iter().map(parse).collect()
+                for part in records.chunks(PART) {
+                    add(if parallel {
+                        part.par_iter().with_min_len(256).map(parse).collect()
+                    } else {
+                        part.iter().map(parse).collect()
+                    });
                 }
             }
         }
+        window
     }
 }
 

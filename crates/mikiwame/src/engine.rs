@@ -224,11 +224,66 @@ impl std::fmt::Debug for Engine {
     }
 }
 
-/// The signals of a batch before the model weighs them: per row, the per-order
-/// evaluation (`None` for a bad row), the linking codes, and the email linking kept.
-struct Gathered {
-    evals: Vec<Option<Evaluated>>,
-    linked: Vec<Vec<ReasonCode>>,
+/// Rows on their way to assessments: the per-order half of scoring done, linking not yet.
+///
+/// For a stream whose linking window is larger than what should be parsed at once: parse
+/// a part of the window, [`Engine::evaluate_rows`] it into the window's `Evaluations` and
+/// drop the parsed orders; when the window is complete, [`Engine::assess`] links its
+/// orders (with each other and the history) and gives one assessment per row, in order.
+/// The result is the same as [`Engine::score_rows`] on the whole window at once, while
+/// only a part's orders are ever in memory (an order's evaluation is a fraction of it).
+///
+/// ```
+/// use mikiwame::engine::{Engine, Evaluations};
+/// use mikiwame::order::parse_json_row;
+///
+/// let engine = Engine::new();
+/// let lines = [r#"{"order_id":"1","buyer":{"name":"徳川家康"},"ordered_at":"2026-11-21T01:00:00+09:00"}"#,
+///              r#"{"order_id":"2","buyer":{"name":"真田幸村"},"ordered_at":"2026-11-21T01:05:00+09:00"}"#];
+/// let mut window = Evaluations::default();
+/// for (i, line) in lines.iter().enumerate() {
+///     // One part at a time: here one row each.
+///     engine.evaluate_rows(&[parse_json_row(line, i as u64 + 1)], &mut window);
+/// }
+/// assert_eq!(window.len(), 2);
+/// let streamed = engine.assess(window);
+/// let rows: Vec<_> = lines.iter().enumerate().map(|(i, l)| parse_json_row(l, i as u64 + 1)).collect();
+/// assert_eq!(streamed, engine.score_rows(&rows));
+/// assert_eq!(streamed[1].reasons.iter().filter(|r| r.code.as_str() == "name_series").count(), 1);
+/// ```
+#[derive(Debug, Default)]
+pub struct Evaluations {
+    rows: Vec<Pending>,
+}
+
+impl Evaluations {
+    /// How many rows the window holds.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// True when no row was added.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+}
+
+/// One row between the per-order signals and linking: what assessing it still needs of
+/// the order, or the assessment of a row that could not be read.
+#[derive(Debug)]
+enum Pending {
+    Order {
+        order_id: String,
+        customer_id: Option<String>,
+        eval: Evaluated,
+    },
+    Bad(Assessment),
+}
+
+/// A window's linking result: per row, the linking codes and the email linking kept
+/// (both empty for a bad row).
+struct Linked {
+    codes: Vec<Vec<ReasonCode>>,
     emails: Vec<Option<String>>,
 }
 
@@ -382,16 +437,20 @@ impl Engine {
 
     fn features_of(&self, rows: &[std::result::Result<&Order, &BadRow>]) -> Vec<Option<Features>> {
         let work = |parallel: bool| {
-            let g = self.gather(rows, parallel);
-            g.evals
+            let mut window = Evaluations::default();
+            self.evaluate_into(rows, &mut window, parallel);
+            let linked = self.link(&mut window, parallel);
+            window
+                .rows
                 .into_iter()
-                .zip(g.linked)
-                .map(|(e, linked)| {
-                    e.map(|e| {
-                        let mut hits = e.hits;
+                .zip(linked.codes)
+                .map(|(row, linked)| match row {
+                    Pending::Order { eval, .. } => {
+                        let mut hits = eval.hits;
                         hits.extend(linked.into_iter().map(Hit::new));
-                        Features { hits }
-                    })
+                        Some(Features { hits })
+                    }
+                    Pending::Bad(_) => None,
                 })
                 .collect()
         };
@@ -401,6 +460,28 @@ impl Engine {
         {
             Some(pool) => pool.install(|| work(true)),
             None => work(false),
+        }
+    }
+
+    /// The per-order half of scoring: runs every per-order signal of `rows` (in parallel
+    /// on the engine's threads) and appends them to `window`, to be linked and assessed
+    /// by [`Engine::assess`] once the window is complete. See [`Evaluations`].
+    pub fn evaluate_rows(&self, rows: &[Row], window: &mut Evaluations) {
+        let rows: Vec<std::result::Result<&Order, &BadRow>> =
+            rows.iter().map(|r| r.as_ref()).collect();
+        match self.pool_for(rows.len(), true) {
+            Some(pool) => pool.install(|| self.evaluate_into(&rows, window, true)),
+            None => self.evaluate_into(&rows, window, false),
+        }
+    }
+
+    /// The rest of scoring: links the window's orders with each other and the history,
+    /// then weighs every order's signals. One assessment per row added to the window, in
+    /// order. See [`Evaluations`].
+    pub fn assess(&self, window: Evaluations) -> Vec<Assessment> {
+        match self.pool_for(window.len(), true) {
+            Some(pool) => pool.install(|| self.assess_in(window, true)),
+            None => self.assess_in(window, false),
         }
     }
 
@@ -459,101 +540,119 @@ impl Engine {
         Some(pool)
     }
 
+    /// The pool to run `n` rows on, when `parallel` asks for one and `n` is worth it.
+    fn pool_for(&self, n: usize, parallel: bool) -> Option<Arc<rayon::ThreadPool>> {
+        if parallel && n >= MIN_PARALLEL_BATCH {
+            self.pool()
+        } else {
+            None
+        }
+    }
+
     fn run(
         &self,
         rows: &[std::result::Result<&Order, &BadRow>],
         parallel: bool,
     ) -> Vec<Assessment> {
-        let pool = if parallel && rows.len() >= MIN_PARALLEL_BATCH {
-            self.pool()
-        } else {
-            None
+        let work = |parallel: bool| {
+            let mut window = Evaluations::default();
+            self.evaluate_into(rows, &mut window, parallel);
+            self.assess_in(window, parallel)
         };
-        match pool {
-            Some(pool) => pool.install(|| self.run_in(rows, true)),
-            None => self.run_in(rows, false),
+        match self.pool_for(rows.len(), parallel) {
+            Some(pool) => pool.install(|| work(true)),
+            None => work(false),
         }
     }
 
-    /// Runs every signal of `rows` and links the readable ones (within the batch and with
-    /// the history): what both scoring and [`Engine::features_rows`] start from.
-    fn gather(&self, rows: &[std::result::Result<&Order, &BadRow>], parallel: bool) -> Gathered {
+    /// Runs every per-order signal of `rows` and appends them to `window`.
+    fn evaluate_into(
+        &self,
+        rows: &[std::result::Result<&Order, &BadRow>],
+        window: &mut Evaluations,
+        parallel: bool,
+    ) {
         let th = &self.model.thresholds;
-        let eval = |row: &std::result::Result<&Order, &BadRow>| {
-            row.ok()
-                .map(|o| signals::evaluate(o, &*self.history, &self.shop, th))
+        let eval = |row: &std::result::Result<&Order, &BadRow>| match row {
+            Ok(o) => Pending::Order {
+                order_id: o.order_id.clone(),
+                customer_id: o.customer_id.clone(),
+                eval: signals::evaluate(o, &*self.history, &self.shop, th),
+            },
+            Err(bad) => Pending::Bad(Assessment::from_bad_row(bad)),
         };
-        let mut evals: Vec<Option<Evaluated>> = if parallel {
-            rows.par_iter().with_min_len(256).map(eval).collect()
+        if parallel {
+            window
+                .rows
+                .par_extend(rows.par_iter().with_min_len(256).map(eval));
         } else {
-            rows.iter().map(eval).collect()
-        };
-        // Linking sees only the readable orders.
-        let mut positions = Vec::with_capacity(evals.len());
-        let mut batch = Vec::with_capacity(evals.len());
-        for (i, e) in evals.iter_mut().enumerate() {
-            if let Some(e) = e {
+            window.rows.extend(rows.iter().map(eval));
+        }
+    }
+
+    /// Links the window's readable orders (within the window and with the history),
+    /// moving their observations and keys out of the evaluations.
+    fn link(&self, window: &mut Evaluations, parallel: bool) -> Linked {
+        let th = &self.model.thresholds;
+        let mut positions = Vec::with_capacity(window.len());
+        let mut batch = Vec::with_capacity(window.len());
+        for (i, row) in window.rows.iter_mut().enumerate() {
+            if let Pending::Order { eval, .. } = row {
                 positions.push(i);
                 batch.push((
-                    std::mem::take(&mut e.observation),
-                    std::mem::take(&mut e.keys),
+                    std::mem::take(&mut eval.observation),
+                    std::mem::take(&mut eval.keys),
                 ));
             }
         }
         let links = linking::link_with(&batch, &*self.history, th, parallel);
-        let mut linked: Vec<Vec<ReasonCode>> = vec![Vec::new(); rows.len()];
-        let mut emails: Vec<Option<String>> = vec![None; rows.len()];
-        for ((pos, codes), (obs, _)) in positions.into_iter().zip(links).zip(batch) {
-            linked[pos] = codes;
+        let mut codes: Vec<Vec<ReasonCode>> = vec![Vec::new(); window.len()];
+        let mut emails: Vec<Option<String>> = vec![None; window.len()];
+        for ((pos, found), (obs, _)) in positions.into_iter().zip(links).zip(batch) {
+            codes[pos] = found;
             emails[pos] = obs.email;
         }
-        Gathered {
-            evals,
-            linked,
-            emails,
-        }
+        Linked { codes, emails }
     }
 
-    fn run_in(
-        &self,
-        rows: &[std::result::Result<&Order, &BadRow>],
-        parallel: bool,
-    ) -> Vec<Assessment> {
-        let Gathered {
-            evals,
-            linked,
-            emails,
-        } = self.gather(rows, parallel);
-        // Trusted customers are recognized by ID or by the email linking kept.
-        let email_of: Vec<Option<&str>> = emails.iter().map(|e| e.as_deref()).collect();
-        let finish = |(i, (row, eval)): (
-            usize,
-            (&std::result::Result<&Order, &BadRow>, Option<Evaluated>),
-        )| {
-            match (row, eval) {
-                (Ok(order), Some(e)) => self.assess(order, e, &linked[i], email_of[i]),
-                (Err(bad), _) => Assessment::from_bad_row(bad),
-                (Ok(order), None) => Assessment {
-                    order_id: Some(order.order_id.clone()),
-                    ..Default::default()
-                },
+    fn assess_in(&self, mut window: Evaluations, parallel: bool) -> Vec<Assessment> {
+        let linked = self.link(&mut window, parallel);
+        let finish = |(row, (codes, email)): (Pending, (Vec<ReasonCode>, Option<String>))| match row
+        {
+            Pending::Order {
+                order_id,
+                customer_id,
+                eval,
+            } => {
+                // Trusted customers are recognized by ID or by the email linking kept.
+                self.assess_one(
+                    order_id,
+                    customer_id.as_deref(),
+                    eval,
+                    &codes,
+                    email.as_deref(),
+                )
             }
+            Pending::Bad(a) => a,
         };
         if parallel {
-            rows.par_iter()
-                .zip(evals.into_par_iter())
-                .enumerate()
+            window
+                .rows
+                .into_par_iter()
+                .zip(linked.codes.into_par_iter().zip(linked.emails))
                 .with_min_len(256)
                 .map(finish)
                 .collect()
         } else {
-            rows.iter().zip(evals).enumerate().map(finish).collect()
+            let linked = linked.codes.into_iter().zip(linked.emails);
+            window.rows.into_iter().zip(linked).map(finish).collect()
         }
     }
 
-    fn assess(
+    fn assess_one(
         &self,
-        order: &Order,
+        order_id: String,
+        customer_id: Option<&str>,
         e: Evaluated,
         linked: &[ReasonCode],
         email: Option<&str>,
@@ -574,13 +673,13 @@ impl Engine {
                 .then_with(|| a.code.as_str().cmp(b.code.as_str()))
         });
         let grade = e.check.address_match.level;
-        let trusted = self.shop.is_trusted(order.customer_id.as_deref(), email);
+        let trusted = self.shop.is_trusted(customer_id, email);
         let forwarding_alert =
             e.check.forwarding.level == ForwardingLevel::Service && !self.shop.ships_to_forwarders;
         let alert = !trusted
             && (score >= self.shop.alert_threshold || grade != Grade::None || forwarding_alert);
         Assessment {
-            order_id: Some(order.order_id.clone()),
+            order_id: Some(order_id),
             score,
             band: Band::of(score),
             alert,
@@ -854,6 +953,53 @@ mod tests {
         let f = Engine::new().features_rows(&rows);
         assert!(f[0].as_ref().unwrap().strength(ReasonCode::CelebrityName) == 1.0);
         assert!(f[1].is_none());
+    }
+
+    #[test]
+    fn window_in_parts_equals_one_batch() {
+        // Orders that link across parts (one address, one card, joke names), with bad
+        // rows among them: evaluating the window in parts of any size must not change a
+        // single assessment, serial or parallel.
+        let rows: Vec<Row> = (0..300u64)
+            .map(|i| {
+                let line = if i % 37 == 5 {
+                    format!(r#"{{"order_id":"bad-{i}","amount":"x"}}"#)
+                } else {
+                    let name = ["徳川家康", "山田太郎", "りるれれれ", "佐藤花子"][i as usize % 4];
+                    format!(
+                        r#"{{"order_id":"o{i}","ordered_at":"2026-11-21T01:{:02}:00+09:00",
+                        "buyer":{{"name":"{name}","email":"b{}@example.jp",
+                        "address":"東京都世田谷区池尻2-{}-1"}},
+                        "payment":{{"card_fingerprint":"fp-{}"}}}}"#,
+                        i % 60,
+                        i % 7,
+                        i % 3,
+                        i % 5
+                    )
+                };
+                crate::order::parse_json_row(&line, i + 1)
+            })
+            .collect();
+        for threads in [1, 2] {
+            let engine = Engine::new().with_threads(threads);
+            let whole = engine.score_rows(&rows);
+            assert!(whole
+                .iter()
+                .any(|a| a.has(ReasonCode::SharedAddressManyBuyers)));
+            assert!(whole.iter().any(|a| a.error.is_some()));
+            for part in [1, 7, 64, 100, 300] {
+                let mut window = Evaluations::default();
+                for chunk in rows.chunks(part) {
+                    engine.evaluate_rows(chunk, &mut window);
+                }
+                assert_eq!(window.len(), rows.len());
+                assert_eq!(
+                    engine.assess(window),
+                    whole,
+                    "parts of {part}, {threads} threads"
+                );
+            }
+        }
     }
 
     #[test]
