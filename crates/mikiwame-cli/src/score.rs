@@ -3,7 +3,10 @@
 //! The input is streamed in chunks, so memory stays bounded on inputs of any size: a chunk
 //! of rows is read, parsed and scored in parallel on the engine's threads, written in input
 //! order, and dropped. Orders are linked (shared addresses, bursts, name series) within
-//! a chunk and with the history; `--chunk-size` sets how many orders that is.
+//! a chunk and with the history; `--chunk-size` sets how many orders that is. A chunk is
+//! read and parsed in parts of at most 4,096 rows, each evaluated and dropped before the
+//! next, so that only the chunk's evaluations (a fraction of its orders) are kept until
+//! the chunk is linked.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
@@ -89,9 +92,10 @@ impl Summary {
 
 /// Runs the command.
 ///
-/// Three stages overlap: a reader thread reads the next chunk while the current one is
-/// parsed, scored and serialized on the engine's threads, and a writer thread writes the
-/// previous one; so reading and writing, which are serial, do not hold the workers up.
+/// The stages overlap: a reader thread reads the next part while the current one is parsed
+/// and evaluated on the engine's threads; a complete chunk is linked, assessed and
+/// serialized while the next chunk's parts are evaluated; a writer thread writes. So
+/// reading, writing and the serial parts of linking do not hold the workers up.
 pub fn run(args: Args) -> Result<(), CliError> {
     let engine = args.engine.engine()?;
     // On one thread nothing may run on rayon's global pool either.
@@ -112,13 +116,13 @@ pub fn run(args: Args) -> Result<(), CliError> {
     };
     let progress = std::io::stderr().is_terminal();
     let mut summary = Summary::default();
-    let (batch_tx, batch_rx) = std::sync::mpsc::sync_channel::<Result<Batch, CliError>>(1);
-    // Input buffers go back to the reader once their chunk is scored: a chunk's buffer is
-    // tens of megabytes, and a fresh one costs page faults and zeroing on every chunk.
+    let (part_tx, part_rx) = std::sync::mpsc::sync_channel::<Result<Part, CliError>>(1);
+    // Input buffers go back to the reader once their part is parsed: a fresh buffer for
+    // every part would cost page faults and zeroing.
     let (spare_tx, spare_rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
     let (out_tx, out_rx) = std::sync::mpsc::sync_channel::<Vec<Vec<u8>>>(2);
     std::thread::scope(|scope| -> Result<(), CliError> {
-        let reader = scope.spawn(move || read_batches(input, format, chunk, &batch_tx, &spare_rx));
+        let reader = scope.spawn(move || read_parts(input, format, chunk, &part_tx, &spare_rx));
         let writer = scope.spawn(move || -> Result<(), CliError> {
             let mut out = stdout();
             for blocks in out_rx {
@@ -129,18 +133,24 @@ pub fn run(args: Args) -> Result<(), CliError> {
             out.flush().map_err(write_error)
         });
         let mut csv_header = args.format == OutputFormat::Csv;
-        let mut result = Ok(());
-        for batch in batch_rx {
-            let batch = match batch {
-                Ok(b) => b,
-                Err(e) => {
-                    result = Err(e);
-                    break;
-                }
-            };
-            let bytes = engine.install(|| {
-                let assessments = engine.assess(batch.evaluate(&engine, parallel));
-                let bytes = serialize(&assessments, args.format, csv_header, parallel);
+        let mut input = Input {
+            parts: part_rx.into_iter(),
+            spare: spare_tx,
+            ended: false,
+            error: None,
+        };
+        // The chunk evaluated in the previous step is assessed in this one, while the
+        // next chunk is evaluated: linking a chunk has serial parts, and the other core
+        // would wait through them.
+        let mut pending: Option<Evaluations> = None;
+        loop {
+            if input.ended && pending.is_none() {
+                break;
+            }
+            let header = csv_header;
+            let finish = |window: Evaluations, summary: &mut Summary| {
+                let assessments = engine.assess(window);
+                let bytes = serialize(&assessments, args.format, header, parallel);
                 for a in &assessments {
                     summary.add(a);
                 }
@@ -153,20 +163,29 @@ pub fn run(args: Args) -> Result<(), CliError> {
                         .for_each(drop);
                 }
                 bytes
+            };
+            let previous = pending.take();
+            let (done, next) = engine.install(|| {
+                let finish_previous = || previous.map(|w| finish(w, &mut summary));
+                if parallel {
+                    rayon::join(finish_previous, || input.next_chunk(&engine, parallel))
+                } else {
+                    (finish_previous(), input.next_chunk(&engine, parallel))
+                }
             });
-            csv_header = false;
-            if let Batch::Jsonl { bytes, .. } = batch {
-                // The reader may have ended; then the buffer is simply dropped.
-                let _ = spare_tx.try_send(bytes);
-            }
-            if progress {
-                eprint!("\rmikiwame score: {} orders", summary.rows);
-            }
-            // A closed channel means the writer failed; its error is reported below.
-            if out_tx.send(bytes?).is_err() {
-                break;
+            pending = next;
+            if let Some(bytes) = done {
+                csv_header = false;
+                if progress {
+                    eprint!("\rmikiwame score: {} orders", summary.rows);
+                }
+                // A closed channel means the writer failed; its error is reported below.
+                if out_tx.send(bytes?).is_err() {
+                    break;
+                }
             }
         }
+        let result = input.error.map_or(Ok(()), Err);
         if csv_header && result.is_ok() {
             // No rows at all: the CSV output still has its header.
             let _ = out_tx.send(serialize(&[], args.format, true, false)?);
@@ -206,9 +225,9 @@ fn sniff(input: &mut Box<dyn BufRead + Send>) -> Result<InputFormat, CliError> {
     })
 }
 
-/// One chunk of input rows, as read (not yet parsed).
+/// One part of a chunk's input rows, as read (not yet parsed).
 enum Batch {
-    /// JSONL: the chunk's bytes, and each non-blank line's row number and byte range
+    /// JSONL: the part's bytes, and each non-blank line's row number and byte range
     /// (newline included, as `read_until` leaves it).
     Jsonl {
         bytes: Vec<u8>,
@@ -221,34 +240,69 @@ enum Batch {
     },
 }
 
-/// Rows parsed and evaluated at a time within a chunk: the chunk stays the linking window,
-/// but only this many parsed orders are in memory at once. With whole 65,536-row chunks
-/// parsed at once the process grew to ~380 MB for 200,000 orders and spent up to a third
-/// of its time in the kernel faulting in fresh pages (benches/README.md, "Scoring").
+/// Rows read, parsed and evaluated at a time within a chunk: the chunk stays the linking
+/// window, but only this many parsed orders are in memory at once. With whole 65,536-row
+/// chunks parsed at once the process grew to ~380 MB for 200,000 orders and spent up to
+/// a third of its time in the kernel faulting in fresh pages (benches/README.md).
 const PART: usize = 4096;
 
-impl Batch {
-    /// Parses and evaluates the chunk's rows a part at a time (on the current pool when
-    /// `parallel`): the chunk's evaluations, to be linked and assessed together.
-    fn evaluate(&self, engine: &Engine, parallel: bool) -> Evaluations {
+/// A part as the reader sends it: its rows, and whether it completes its chunk.
+struct Part {
+    batch: Batch,
+    ends_chunk: bool,
+}
+
+/// The main loop's end of the reader's channel.
+struct Input {
+    parts: std::sync::mpsc::IntoIter<Result<Part, CliError>>,
+    spare: std::sync::mpsc::SyncSender<Vec<u8>>,
+    /// True once the input ended (or failed): no part will come.
+    ended: bool,
+    /// The reader's error, reported after the rows read before it are written.
+    error: Option<CliError>,
+}
+
+impl Input {
+    /// Evaluates parts until a chunk is complete or the input ends: the chunk's
+    /// evaluations, or `None` when no row was left.
+    fn next_chunk(&mut self, engine: &Engine, parallel: bool) -> Option<Evaluations> {
         let mut window = Evaluations::default();
-        let mut add = |rows: Vec<Row>| {
-            engine.evaluate_rows(&rows, &mut window);
-            if parallel {
-                rows.into_par_iter().with_min_len(512).for_each(drop);
+        while !self.ended {
+            match self.parts.next() {
+                Some(Ok(part)) => {
+                    part.batch.evaluate_into(engine, parallel, &mut window);
+                    if let Batch::Jsonl { bytes, .. } = part.batch {
+                        // The reader may have ended; then the buffer is simply dropped.
+                        let _ = self.spare.try_send(bytes);
+                    }
+                    if part.ends_chunk {
+                        break;
+                    }
+                }
+                Some(Err(e)) => {
+                    self.error = Some(e);
+                    self.ended = true;
+                }
+                None => self.ended = true,
             }
-        };
-        match self {
+        }
+        (!window.is_empty()).then_some(window)
+    }
+}
+
+impl Batch {
+    /// Parses the part's rows (on the current pool when `parallel`) and appends their
+    /// evaluations to `window`.
+    fn evaluate_into(&self, engine: &Engine, parallel: bool, window: &mut Evaluations) {
+        let rows: Vec<Row> = match self {
             Batch::Jsonl { bytes, lines } => {
                 let parse = |(n, range): &(u64, std::ops::Range<usize>)| {
                     parse_json_line(&bytes[range.clone()], *n)
                 };
-                for part in lines.chunks(PART) {
-                    add(if parallel {
-                        part.par_iter().with_min_len(256).map(parse).collect()
-                    } else {
-                        part.iter().map(parse).collect()
-                    });
+                if parallel {
+                    lines.par_iter().with_min_len(256).map(parse).collect()
+                } else {
+                    lines.iter().map(parse).collect()
                 }
             }
             Batch::Csv { columns, records } => {
@@ -256,52 +310,83 @@ impl Batch {
                     Ok(rec) => columns.order(rec, rec.position().map_or(0, |p| p.line())),
                     Err(bad) => Err(bad.clone()),
                 };
-                for part in records.chunks(PART) {
-                    add(if parallel {
-                        part.par_iter().with_min_len(256).map(parse).collect()
-                    } else {
-                        part.iter().map(parse).collect()
-                    });
+                if parallel {
+                    records.par_iter().with_min_len(256).map(parse).collect()
+                } else {
+                    records.iter().map(parse).collect()
                 }
             }
+        };
+        engine.evaluate_rows(&rows, window);
+        if parallel {
+            rows.into_par_iter().with_min_len(512).for_each(drop);
         }
-        window
     }
 }
 
-/// The reader stage: sends chunks of up to `chunk` rows until the input ends, an error
-/// occurs (sent, then the stage ends) or the receiver is gone.
-fn read_batches(
+/// The reader stage: sends parts of at most [`PART`] rows, none straddling two chunks of
+/// `chunk` rows, until the input ends, an error occurs (sent, then the stage ends) or the
+/// receiver is gone.
+fn read_parts(
     input: Box<dyn BufRead + Send>,
     format: InputFormat,
     chunk: usize,
-    tx: &std::sync::mpsc::SyncSender<Result<Batch, CliError>>,
+    tx: &std::sync::mpsc::SyncSender<Result<Part, CliError>>,
     spare: &std::sync::mpsc::Receiver<Vec<u8>>,
 ) {
+    let mut sizes = PartSizes { chunk, in_chunk: 0 };
     let result = match format {
-        InputFormat::Jsonl => read_jsonl(input, chunk, tx, spare),
-        InputFormat::Csv => read_csv_records(input, chunk, tx),
+        InputFormat::Jsonl => read_jsonl(input, &mut sizes, tx, spare),
+        InputFormat::Csv => read_csv_records(input, &mut sizes, tx),
     };
     if let Err(e) = result {
         let _ = tx.send(Err(e));
     }
 }
 
+/// Where the reader stands in the current chunk.
+struct PartSizes {
+    chunk: usize,
+    in_chunk: usize,
+}
+
+impl PartSizes {
+    /// How many rows the next part may hold.
+    fn next(&self) -> usize {
+        PART.min(self.chunk - self.in_chunk)
+    }
+
+    /// Counts a part of `rows` rows: true when it completes its chunk.
+    fn add(&mut self, rows: usize) -> bool {
+        self.in_chunk += rows;
+        let ends = self.in_chunk >= self.chunk;
+        if ends {
+            self.in_chunk = 0;
+        }
+        ends
+    }
+}
+
 fn read_jsonl(
     mut input: Box<dyn BufRead + Send>,
-    chunk: usize,
-    tx: &std::sync::mpsc::SyncSender<Result<Batch, CliError>>,
+    sizes: &mut PartSizes,
+    tx: &std::sync::mpsc::SyncSender<Result<Part, CliError>>,
     spare: &std::sync::mpsc::Receiver<Vec<u8>>,
 ) -> Result<(), CliError> {
     let mut row = 0u64;
     loop {
-        // A scored chunk's buffer when one has come back, else a new one.
+        // A parsed part's buffer when one has come back, else a new one.
         let buffer = spare.try_recv().unwrap_or_default();
-        let (bytes, lines) = read_lines(&mut input, chunk, &mut row, buffer)?;
+        let (bytes, lines) = read_lines(&mut input, sizes.next(), &mut row, buffer)?;
         if lines.is_empty() {
             return Ok(());
         }
-        if tx.send(Ok(Batch::Jsonl { bytes, lines })).is_err() {
+        let ends_chunk = sizes.add(lines.len());
+        let part = Part {
+            batch: Batch::Jsonl { bytes, lines },
+            ends_chunk,
+        };
+        if tx.send(Ok(part)).is_err() {
             return Ok(());
         }
     }
@@ -309,8 +394,8 @@ fn read_jsonl(
 
 fn read_csv_records(
     input: Box<dyn BufRead + Send>,
-    chunk: usize,
-    tx: &std::sync::mpsc::SyncSender<Result<Batch, CliError>>,
+    sizes: &mut PartSizes,
+    tx: &std::sync::mpsc::SyncSender<Result<Part, CliError>>,
 ) -> Result<(), CliError> {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
@@ -323,9 +408,9 @@ fn read_csv_records(
     let columns = std::sync::Arc::new(CsvColumns::from_header(header.iter()).map_err(usage)?);
     let mut records = reader.into_records();
     loop {
-        let mut batch: Vec<Result<csv::StringRecord, BadRow>> =
-            Vec::with_capacity(chunk.min(1 << 16));
-        for rec in records.by_ref().take(chunk) {
+        let max = sizes.next();
+        let mut batch: Vec<Result<csv::StringRecord, BadRow>> = Vec::with_capacity(max);
+        for rec in records.by_ref().take(max) {
             match rec {
                 Ok(r) => batch.push(Ok(r)),
                 Err(e) if matches!(e.kind(), csv::ErrorKind::Io(_)) => {
@@ -337,11 +422,15 @@ fn read_csv_records(
         if batch.is_empty() {
             return Ok(());
         }
-        let batch = Batch::Csv {
-            columns: std::sync::Arc::clone(&columns),
-            records: batch,
+        let ends_chunk = sizes.add(batch.len());
+        let part = Part {
+            batch: Batch::Csv {
+                columns: std::sync::Arc::clone(&columns),
+                records: batch,
+            },
+            ends_chunk,
         };
-        if tx.send(Ok(batch)).is_err() {
+        if tx.send(Ok(part)).is_err() {
             return Ok(());
         }
     }
@@ -359,7 +448,7 @@ fn read_lines(
 ) -> Result<(Vec<u8>, Vec<(u64, std::ops::Range<usize>)>), CliError> {
     let mut lines = Vec::with_capacity(max.min(1 << 16));
     bytes.clear();
-    bytes.reserve(max.min(1 << 16) * 512);
+    bytes.reserve(max * 512);
     while lines.len() < max {
         let start = bytes.len();
         let n = input
