@@ -86,6 +86,44 @@ fn jsonl_rows_match_the_library_for_any_chunk_and_thread_count() {
 }
 
 #[test]
+fn chunks_larger_than_a_read_part_link_as_one() {
+    // The reader hands chunks over in parts of 4,096 rows. Three buyers share one email at
+    // rows 11, 2,001 and 4,501 (in different parts); every other contact is unique. Only
+    // a window spanning the parts sees three names on one email.
+    let text: String = (0..5_000)
+        .map(|i| {
+            let email = if [10, 2_000, 4_500].contains(&i) {
+                "shared@example.jp".to_string()
+            } else {
+                format!("u{i}@example.jp")
+            };
+            format!("{{\"order_id\":\"o{i}\",\"buyer\":{{\"name\":\"客{i}\",\"email\":\"{email}\"}}}}\n")
+        })
+        .collect();
+    let linked = |out: &str| {
+        out.lines()
+            .filter(|l| l.contains("shared_contact_many_names"))
+            .count()
+    };
+    for (chunk, want) in [(65_536, 3), (5_000, 3), (4_500, 0)] {
+        let (code, out, err) = mikiwame(
+            &[
+                "score",
+                "--threads",
+                "2",
+                "--chunk-size",
+                &chunk.to_string(),
+            ],
+            text.as_bytes(),
+        );
+        assert_eq!(code, 0, "{err}");
+        assert_eq!(out.lines().count(), 5_000);
+        assert_eq!(out.lines().collect::<Vec<_>>(), expected(&text, chunk));
+        assert_eq!(linked(&out), want, "chunk {chunk}");
+    }
+}
+
+#[test]
 fn bad_rows_keep_their_row_numbers() {
     let mut input = b"{\"order_id\":\"a\"}\n\n{\"order_id\":\"b\",\"amount\":[]}\n".to_vec();
     input.extend_from_slice(b"{\"order_id\":\"\xff\"}\n{\"order_id\":\"c\"}");
