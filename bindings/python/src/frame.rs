@@ -5,7 +5,7 @@
 //! and scored in parallel with the GIL released, and the result goes back as one list per
 //! output column. No Python code runs per row.
 
-use mikiwame::engine::Assessment;
+use mikiwame::engine::{Assessment, Evaluations};
 use mikiwame::order::{CsvColumns, Row};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString};
@@ -63,25 +63,35 @@ impl Columns {
     /// Row numbers in errors are 1-based positions in the frame.
     ///
     /// Rows are scored in chunks of [`CHUNK`] and linked within each, as `mikiwame score`
-    /// does: the working memory of a chunk (orders, signals) is reused by the next instead
-    /// of a whole frame's worth being allocated, faulted in and freed at once.
+    /// does; a chunk's orders are built and evaluated [`PART`] rows at a time and dropped,
+    /// so that only the chunk's evaluations are kept until it is linked, and the working
+    /// memory of a part (orders, signals) is reused by the next instead of a whole
+    /// frame's or chunk's worth being allocated, faulted in and freed at once.
     pub(crate) fn score(&self, engine: &mikiwame::Engine) -> PyResult<Vec<Assessment>> {
         let mut out = Vec::with_capacity(self.rows);
         for start in (0..self.rows).step_by(CHUNK) {
             let end = (start + CHUNK).min(self.rows);
-            let rows: Vec<Row> = (start..end)
-                .into_par_iter()
-                .with_min_len(1024)
-                .map(|i| {
-                    self.header
-                        .order_from(|c| self.cells.get(c)?[i].as_deref(), i as u64 + 1)
-                })
-                .collect();
-            out.extend(engine.score_rows(&rows));
+            let mut window = Evaluations::default();
+            for part in (start..end).step_by(PART) {
+                let rows: Vec<Row> = (part..(part + PART).min(end))
+                    .into_par_iter()
+                    .with_min_len(256)
+                    .map(|i| {
+                        self.header
+                            .order_from(|c| self.cells.get(c)?[i].as_deref(), i as u64 + 1)
+                    })
+                    .collect();
+                engine.evaluate_rows(&rows, &mut window);
+                rows.into_par_iter().with_min_len(512).for_each(drop);
+            }
+            out.extend(engine.assess(window));
         }
         Ok(out)
     }
 }
+
+/// Rows built and evaluated at a time within a chunk (as `mikiwame score` reads them).
+const PART: usize = 4096;
 
 /// Rows scored (and linked) together: the default `--chunk-size` of `mikiwame score`.
 const CHUNK: usize = 65_536;
