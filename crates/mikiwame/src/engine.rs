@@ -280,11 +280,19 @@ enum Pending {
     Bad(Assessment),
 }
 
-/// A window's linking result: per row, the linking codes and the email linking kept
-/// (both empty for a bad row).
-struct Linked {
-    codes: Vec<Vec<ReasonCode>>,
-    emails: Vec<Option<String>>,
+impl linking::LinkItem for Pending {
+    fn observation(&self) -> Option<&crate::history::Observation> {
+        match self {
+            Pending::Order { eval, .. } => Some(&eval.observation),
+            Pending::Bad(_) => None,
+        }
+    }
+    fn keys(&self) -> &[linking::HashedKey] {
+        match self {
+            Pending::Order { eval, .. } => &eval.keys,
+            Pending::Bad(_) => &[],
+        }
+    }
 }
 
 /// The reason codes one order fired, with their strengths, before the model turns them
@@ -439,15 +447,15 @@ impl Engine {
         let work = |parallel: bool| {
             let mut window = Evaluations::default();
             self.evaluate_into(rows, &mut window, parallel);
-            let linked = self.link(&mut window, parallel);
+            let masks = self.link(&window, parallel);
             window
                 .rows
                 .into_iter()
-                .zip(linked.codes)
-                .map(|(row, linked)| match row {
+                .zip(masks)
+                .map(|(row, mask)| match row {
                     Pending::Order { eval, .. } => {
                         let mut hits = eval.hits;
-                        hits.extend(linked.into_iter().map(Hit::new));
+                        hits.extend(linking::codes_of(mask).map(Hit::new));
                         Some(Features { hits })
                     }
                     Pending::Bad(_) => None,
@@ -590,62 +598,37 @@ impl Engine {
         }
     }
 
-    /// Links the window's readable orders (within the window and with the history),
-    /// moving their observations and keys out of the evaluations.
-    fn link(&self, window: &mut Evaluations, parallel: bool) -> Linked {
-        let th = &self.model.thresholds;
-        let mut positions = Vec::with_capacity(window.len());
-        let mut batch = Vec::with_capacity(window.len());
-        for (i, row) in window.rows.iter_mut().enumerate() {
-            if let Pending::Order { eval, .. } = row {
-                positions.push(i);
-                batch.push((
-                    std::mem::take(&mut eval.observation),
-                    std::mem::take(&mut eval.keys),
-                ));
-            }
-        }
-        let links = linking::link_with(&batch, &*self.history, th, parallel);
-        let mut codes: Vec<Vec<ReasonCode>> = vec![Vec::new(); window.len()];
-        let mut emails: Vec<Option<String>> = vec![None; window.len()];
-        for ((pos, found), (obs, _)) in positions.into_iter().zip(links).zip(batch) {
-            codes[pos] = found;
-            emails[pos] = obs.email;
-        }
-        Linked { codes, emails }
+    /// Links the window's readable orders (within the window and with the history): per
+    /// row, the mask of its linking codes.
+    fn link(&self, window: &Evaluations, parallel: bool) -> Vec<u64> {
+        linking::link_with(
+            &window.rows,
+            &*self.history,
+            &self.model.thresholds,
+            parallel,
+        )
     }
 
-    fn assess_in(&self, mut window: Evaluations, parallel: bool) -> Vec<Assessment> {
-        let linked = self.link(&mut window, parallel);
-        let finish = |(row, (codes, email)): (Pending, (Vec<ReasonCode>, Option<String>))| match row
-        {
+    fn assess_in(&self, window: Evaluations, parallel: bool) -> Vec<Assessment> {
+        let masks = self.link(&window, parallel);
+        let finish = |(row, mask): (Pending, u64)| match row {
             Pending::Order {
                 order_id,
                 customer_id,
                 eval,
-            } => {
-                // Trusted customers are recognized by ID or by the email linking kept.
-                self.assess_one(
-                    order_id,
-                    customer_id.as_deref(),
-                    eval,
-                    &codes,
-                    email.as_deref(),
-                )
-            }
+            } => self.assess_one(order_id, customer_id.as_deref(), eval, mask),
             Pending::Bad(a) => a,
         };
         if parallel {
             window
                 .rows
                 .into_par_iter()
-                .zip(linked.codes.into_par_iter().zip(linked.emails))
+                .zip(masks)
                 .with_min_len(256)
                 .map(finish)
                 .collect()
         } else {
-            let linked = linked.codes.into_iter().zip(linked.emails);
-            window.rows.into_iter().zip(linked).map(finish).collect()
+            window.rows.into_iter().zip(masks).map(finish).collect()
         }
     }
 
@@ -654,11 +637,12 @@ impl Engine {
         order_id: String,
         customer_id: Option<&str>,
         e: Evaluated,
-        linked: &[ReasonCode],
-        email: Option<&str>,
+        linked: u64,
     ) -> Assessment {
         let mut hits = e.hits;
-        hits.extend(linked.iter().map(|c| Hit::new(*c)));
+        hits.extend(linking::codes_of(linked).map(Hit::new));
+        // Trusted customers are recognized by ID or by the email linking kept.
+        let email = e.observation.email.as_deref();
         let score = self.model.score(&hits);
         let mut reasons: Vec<Reason> = hits
             .iter()

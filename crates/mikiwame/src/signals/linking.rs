@@ -46,6 +46,42 @@ pub fn link(
         })
         .collect();
     link_with(&hashed, history, thresholds, false)
+        .into_iter()
+        .map(|mask| codes_of(mask).collect())
+        .collect()
+}
+
+/// The linking codes of a mask from [`link_with`], in code order.
+pub(crate) fn codes_of(mask: u64) -> impl Iterator<Item = ReasonCode> {
+    ReasonCode::ALL
+        .iter()
+        .enumerate()
+        .filter(move |(bit, _)| mask & (1 << bit) != 0)
+        .map(|(_, code)| *code)
+}
+
+/// The bit of a code in a linking mask: its position in [`ReasonCode::ALL`].
+fn bit_of(code: ReasonCode) -> u64 {
+    const _: () = assert!(ReasonCode::ALL.len() <= 64, "linking masks hold 64 codes");
+    1 << (code as u32)
+}
+
+/// What linking reads of one item of a batch: the order's observation and link keys, or
+/// nothing for a row that could not be read.
+pub(crate) trait LinkItem: Sync {
+    /// The observation, `None` for a row that takes no part in linking.
+    fn observation(&self) -> Option<&Observation>;
+    /// The keys the order links under.
+    fn keys(&self) -> &[HashedKey];
+}
+
+impl LinkItem for (Observation, Vec<HashedKey>) {
+    fn observation(&self) -> Option<&Observation> {
+        Some(&self.0)
+    }
+    fn keys(&self) -> &[HashedKey] {
+        &self.1
+    }
 }
 
 /// A link key with its hash, computed where the key is made (while its text is in the
@@ -73,65 +109,75 @@ const SHARDS: usize = 16;
 
 /// [`link`], with the grouping and the group decisions spread over the current rayon pool
 /// when `parallel` (the keys are sharded by hash; a key's group lives in one shard, so
-/// the result is the same as the serial one).
-pub(crate) fn link_with(
-    batch: &[(Observation, Vec<HashedKey>)],
+/// the result is the same as the serial one): per item, a mask of its linking codes (see
+/// [`codes_of`]). Every step runs on the pool, so that linking a large batch does not
+/// leave the other threads waiting.
+pub(crate) fn link_with<T: LinkItem>(
+    batch: &[T],
     history: &dyn History,
     thresholds: &Thresholds,
     parallel: bool,
-) -> Vec<Vec<ReasonCode>> {
+) -> Vec<u64> {
     use rayon::prelude::*;
-    let shard_of = |h: u64| (h >> 40) as usize % SHARDS;
-    // Every (key, order) pair, with the key's hash computed once, and how many fall in
-    // each shard.
-    let mut entries: Vec<(u64, u32, &LinkKey)> =
-        Vec::with_capacity(batch.iter().map(|(_, k)| k.len()).sum());
-    let mut counts = [0usize; SHARDS];
-    for (i, (_, keys)) in batch.iter().enumerate() {
-        for HashedKey { hash, key } in keys {
-            counts[shard_of(*hash)] += 1;
-            entries.push((*hash, i as u32, key));
+    use std::sync::atomic::{AtomicU64, Ordering};
+    // Every (key, item) pair with the key's hash, by shard, gathered a block of items at
+    // a time (in parallel), so that a shard reads only its own.
+    const BLOCK: usize = 4096;
+    fn gather<T: LinkItem>((b, block): (usize, &[T])) -> Vec<Vec<Entry<'_>>> {
+        let keys: usize = block.iter().map(|item| item.keys().len()).sum();
+        // Room for an even spread and some more, so that few shards grow.
+        let room = keys / SHARDS + keys / (4 * SHARDS) + 8;
+        let mut shards: Vec<Vec<Entry<'_>>> =
+            (0..SHARDS).map(|_| Vec::with_capacity(room)).collect();
+        for (i, item) in block.iter().enumerate() {
+            for HashedKey { hash, key } in item.keys() {
+                shards[shard_of(*hash)].push((*hash, (b * BLOCK + i) as u32, key));
+            }
         }
+        shards
     }
-    // Each shard's entries, so that a shard reads only its own.
-    let mut shards: Vec<Vec<(u64, u32, &LinkKey)>> =
-        counts.iter().map(|&n| Vec::with_capacity(n)).collect();
-    for &entry in &entries {
-        shards[shard_of(entry.0)].push(entry);
-    }
-    drop(entries);
-    let ask_history = history.keeps_orders();
-    let run = |shard: Vec<(u64, u32, &LinkKey)>| -> Vec<(u32, ReasonCode)> {
-        link_shard(batch, shard, history, ask_history, thresholds)
-    };
-    let marks: Vec<Vec<(u32, ReasonCode)>> = if parallel {
-        shards.into_par_iter().map(run).collect()
+    let blocks: Vec<Vec<Vec<Entry<'_>>>> = if parallel {
+        batch.par_chunks(BLOCK).enumerate().map(gather).collect()
     } else {
-        shards.into_iter().map(run).collect()
+        batch.chunks(BLOCK).enumerate().map(gather).collect()
     };
-    let mut found: Vec<Vec<ReasonCode>> = vec![Vec::new(); batch.len()];
-    for (i, code) in marks.into_iter().flatten() {
-        found[i as usize].push(code);
-    }
-    for codes in &mut found {
-        if codes.len() > 1 {
-            codes.sort_unstable();
-            codes.dedup();
+    let masks: Vec<AtomicU64> = (0..batch.len()).map(|_| AtomicU64::new(0)).collect();
+    let ask_history = history.keeps_orders();
+    let run = |shard: usize| {
+        let mine: Vec<Entry<'_>> = blocks
+            .iter()
+            .flat_map(|b| b[shard].iter().copied())
+            .collect();
+        for (i, code) in link_shard(batch, mine, history, ask_history, thresholds) {
+            masks[i as usize].fetch_or(bit_of(code), Ordering::Relaxed);
         }
+    };
+    if parallel {
+        (0..SHARDS).into_par_iter().for_each(run);
+    } else {
+        (0..SHARDS).for_each(run);
     }
-    found
+    masks.into_iter().map(AtomicU64::into_inner).collect()
 }
 
-/// Groups one shard's entries (hash, order, key) by key and decides each group: the
-/// (order, code) pairs found.
+/// One key of one item: its hash, the item's position, the key.
+type Entry<'a> = (u64, u32, &'a LinkKey);
+
+/// The shard of a key's hash.
+fn shard_of(hash: u64) -> usize {
+    (hash >> 40) as usize % SHARDS
+}
+
+/// Groups one shard's entries by key and decides each group: the (item, code) pairs
+/// found.
 ///
 /// Entries are grouped by hash alone (a map from hash to a chain of entries), and a key's
 /// text is read only where its hash has more than one entry (or the history is asked for
 /// it): most keys belong to one order, and reading them, scattered over the orders' key
 /// lists, is what costs. Different keys with one hash are told apart within the group.
-fn link_shard(
-    batch: &[(Observation, Vec<HashedKey>)],
-    mine: Vec<(u64, u32, &LinkKey)>,
+fn link_shard<T: LinkItem>(
+    batch: &[T],
+    mine: Vec<Entry<'_>>,
     history: &dyn History,
     ask_history: bool,
     thresholds: &Thresholds,
@@ -208,25 +254,27 @@ type BuildPass = std::hash::BuildHasherDefault<PassHasher>;
 
 /// The linking codes of one group: `members` (batch positions) share `key`, and the
 /// history store returned `stored` for it.
-fn decide_group(
-    batch: &[(Observation, Vec<HashedKey>)],
+fn decide_group<T: LinkItem>(
+    batch: &[T],
     key: &LinkKey,
     members: &[usize],
     stored: &[Observation],
     thresholds: &Thresholds,
     out: &mut Vec<(u32, ReasonCode)>,
 ) {
+    // Every member has keys, so an observation; `filter_map` only keeps that unstated.
+    let own: Vec<(usize, &Observation)> = members
+        .iter()
+        .filter_map(|&i| batch[i].observation().map(|o| (i, o)))
+        .collect();
     let batch_ids: HashSet<&str> = if stored.is_empty() {
         HashSet::default()
     } else {
-        members
-            .iter()
-            .map(|&i| batch[i].0.order_id.as_str())
-            .collect()
+        own.iter().map(|(_, o)| o.order_id.as_str()).collect()
     };
-    let all: Vec<&Observation> = members
+    let all: Vec<&Observation> = own
         .iter()
-        .map(|&i| &batch[i].0)
+        .map(|&(_, o)| o)
         .chain(
             stored
                 .iter()
@@ -237,8 +285,8 @@ fn decide_group(
         return;
     }
     let mut mark = |code: ReasonCode, which: &dyn Fn(&Observation) -> bool| {
-        for &i in members {
-            if which(&batch[i].0) {
+        for &(i, o) in &own {
+            if which(o) {
                 out.push((i as u32, code));
             }
         }
@@ -443,13 +491,19 @@ mod tests {
                 (o, vec![HashedKey { hash: 7, key }])
             })
             .collect();
-        let r = link_with(&batch, &NoHistory, &Thresholds::default(), false);
+        let codes = |b: &[(Observation, Vec<HashedKey>)]| -> Vec<Vec<ReasonCode>> {
+            link_with(b, &NoHistory, &Thresholds::default(), false)
+                .into_iter()
+                .map(|m| codes_of(m).collect())
+                .collect()
+        };
+        let r = codes(&batch);
         assert!(r[..3]
             .iter()
             .all(|c| c == &[ReasonCode::SharedContactManyNames]));
         assert!(r[3].is_empty(), "{:?}", r[3]);
         // With only two orders on `a`, the colliding `b` does not make a third name.
-        let r = link_with(&batch[1..], &NoHistory, &Thresholds::default(), false);
+        let r = codes(&batch[1..]);
         assert!(r.iter().all(Vec::is_empty), "{r:?}");
     }
 
@@ -494,6 +548,8 @@ mod tests {
             .unwrap();
         let parallel = pool.install(|| link_with(&batch, &NoHistory, &Thresholds::default(), true));
         assert_eq!(serial, parallel);
+        let serial: Vec<Vec<ReasonCode>> =
+            serial.into_iter().map(|m| codes_of(m).collect()).collect();
         assert!(serial
             .iter()
             .any(|c| c.contains(&ReasonCode::SharedContactManyNames)));
