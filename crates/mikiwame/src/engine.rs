@@ -274,7 +274,8 @@ impl Evaluations {
 enum Pending {
     Order {
         order_id: String,
-        customer_id: Option<String>,
+        /// A trusted customer of the shop (by ID or by the email linking kept).
+        trusted: bool,
         eval: Evaluated,
     },
     Bad(Assessment),
@@ -582,11 +583,16 @@ impl Engine {
     ) {
         let th = &self.model.thresholds;
         let eval = |row: &std::result::Result<&Order, &BadRow>| match row {
-            Ok(o) => Pending::Order {
-                order_id: o.order_id.clone(),
-                customer_id: o.customer_id.clone(),
-                eval: signals::evaluate(o, &*self.history, &self.shop, th),
-            },
+            Ok(o) => {
+                let eval = signals::evaluate(o, &*self.history, &self.shop, th);
+                Pending::Order {
+                    order_id: o.order_id.clone(),
+                    trusted: self
+                        .shop
+                        .is_trusted(o.customer_id.as_deref(), eval.observation.email.as_deref()),
+                    eval,
+                }
+            }
             Err(bad) => Pending::Bad(Assessment::from_bad_row(bad)),
         };
         if parallel {
@@ -614,9 +620,9 @@ impl Engine {
         let finish = |(row, mask): (Pending, u64)| match row {
             Pending::Order {
                 order_id,
-                customer_id,
+                trusted,
                 eval,
-            } => self.assess_one(order_id, customer_id.as_deref(), eval, mask),
+            } => self.assess_one(order_id, trusted, eval, mask),
             Pending::Bad(a) => a,
         };
         if parallel {
@@ -632,17 +638,9 @@ impl Engine {
         }
     }
 
-    fn assess_one(
-        &self,
-        order_id: String,
-        customer_id: Option<&str>,
-        e: Evaluated,
-        linked: u64,
-    ) -> Assessment {
+    fn assess_one(&self, order_id: String, trusted: bool, e: Evaluated, linked: u64) -> Assessment {
         let mut hits = e.hits;
         hits.extend(linking::codes_of(linked).map(Hit::new));
-        // Trusted customers are recognized by ID or by the email linking kept.
-        let email = e.observation.email.as_deref();
         let score = self.model.score(&hits);
         let mut reasons: Vec<Reason> = hits
             .iter()
@@ -657,7 +655,6 @@ impl Engine {
                 .then_with(|| a.code.as_str().cmp(b.code.as_str()))
         });
         let grade = e.check.address_match.level;
-        let trusted = self.shop.is_trusted(customer_id, email);
         let forwarding_alert =
             e.check.forwarding.level == ForwardingLevel::Service && !self.shop.ships_to_forwarders;
         let alert = !trusted

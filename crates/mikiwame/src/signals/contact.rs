@@ -54,29 +54,29 @@ pub fn is_disposable_domain(domain: &str) -> bool {
 /// (a8f3k2m9), or twelve or more hexadecimal characters mixing letters and digits.
 /// Separators (`.`, `_`, `-`) are ignored; names with dates (taro1985, k.sato_0312) pass.
 pub fn is_random_local_part(local: &str) -> bool {
-    let s: Vec<char> = local
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .map(|c| c.to_ascii_lowercase())
-        .collect();
-    if s.len() < 8 {
+    // One pass over the ASCII letters and digits (lower-cased), without collecting them:
+    // this runs on every email.
+    let mut len = 0;
+    let (mut run, mut longest, mut switches) = (0, 0, 0);
+    let (mut all_hex, mut any_digit, mut any_letter) = (true, false, false);
+    let mut previous_digit: Option<bool> = None;
+    for b in local.bytes().filter(u8::is_ascii_alphanumeric) {
+        let c = b.to_ascii_lowercase();
+        len += 1;
+        let consonant = c.is_ascii_alphabetic() && !b"aeiouy".contains(&c);
+        run = if consonant { run + 1 } else { 0 };
+        longest = longest.max(run);
+        let digit = c.is_ascii_digit();
+        switches += usize::from(previous_digit.is_some_and(|p| p != digit));
+        previous_digit = Some(digit);
+        all_hex &= c.is_ascii_hexdigit();
+        any_digit |= digit;
+        any_letter |= !digit;
+    }
+    if len < 8 {
         return false;
     }
-    let is_consonant = |c: char| c.is_ascii_alphabetic() && !"aeiouy".contains(c);
-    let mut run = 0;
-    let mut longest = 0;
-    for &c in &s {
-        run = if is_consonant(c) { run + 1 } else { 0 };
-        longest = longest.max(run);
-    }
-    let switches = s
-        .windows(2)
-        .filter(|w| w[0].is_ascii_digit() != w[1].is_ascii_digit())
-        .count();
-    let hex = s.len() >= 12
-        && s.iter().all(char::is_ascii_hexdigit)
-        && s.iter().any(char::is_ascii_digit)
-        && s.iter().any(char::is_ascii_alphabetic);
+    let hex = len >= 12 && all_hex && any_digit && any_letter;
     longest >= 5 || switches >= 4 || hex
 }
 
@@ -127,6 +127,41 @@ mod tests {
             "",
         ] {
             assert!(!is_disposable_domain(d), "{d}");
+        }
+    }
+
+    /// The definition `is_random_local_part` must keep: on the letters and digits,
+    /// collected.
+    fn random_local_model(local: &str) -> bool {
+        let s: Vec<char> = local
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+        if s.len() < 8 {
+            return false;
+        }
+        let is_consonant = |c: char| c.is_ascii_alphabetic() && !"aeiouy".contains(c);
+        let (mut run, mut longest) = (0, 0);
+        for &c in &s {
+            run = if is_consonant(c) { run + 1 } else { 0 };
+            longest = longest.max(run);
+        }
+        let switches = s
+            .windows(2)
+            .filter(|w| w[0].is_ascii_digit() != w[1].is_ascii_digit())
+            .count();
+        let hex = s.len() >= 12
+            && s.iter().all(char::is_ascii_hexdigit)
+            && s.iter().any(char::is_ascii_digit)
+            && s.iter().any(char::is_ascii_alphabetic);
+        longest >= 5 || switches >= 4 || hex
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn random_local_agrees_with_its_model(local in "[a-zA-Z0-9._+é-]{0,24}") {
+            proptest::prop_assert_eq!(is_random_local_part(&local), random_local_model(&local));
         }
     }
 
