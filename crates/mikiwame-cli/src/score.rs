@@ -50,7 +50,9 @@ pub struct Args {
     /// `{`, else CSV.
     #[arg(long, value_enum)]
     pub input_format: Option<InputFormat>,
-    /// Orders per chunk: the unit of parallel work and of linking.
+    /// Orders per chunk: the unit of linking (orders are linked within a chunk and with
+    /// the index). A chunk is read, parsed and evaluated 4,096 orders at a time, so a
+    /// larger chunk costs little memory.
     #[arg(long, default_value_t = 65_536)]
     pub chunk_size: usize,
     /// Input file; absent or `-` reads standard input.
