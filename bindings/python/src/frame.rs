@@ -71,7 +71,7 @@ impl Columns {
         let mut out = Vec::with_capacity(self.rows);
         for start in (0..self.rows).step_by(CHUNK) {
             let end = (start + CHUNK).min(self.rows);
-            let mut window = Evaluations::default();
+            let mut window = Evaluations::with_capacity(end - start);
             for part in (start..end).step_by(PART) {
                 let rows: Vec<Row> = (part..(part + PART).min(end))
                     .into_par_iter()

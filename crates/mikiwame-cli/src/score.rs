@@ -136,6 +136,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
         });
         let mut csv_header = args.format == OutputFormat::Csv;
         let mut input = Input {
+            chunk,
             parts: part_rx.into_iter(),
             spare: spare_tx,
             ended: false,
@@ -256,6 +257,8 @@ struct Part {
 
 /// The main loop's end of the reader's channel.
 struct Input {
+    /// Rows per chunk.
+    chunk: usize,
     parts: std::sync::mpsc::IntoIter<Result<Part, CliError>>,
     spare: std::sync::mpsc::SyncSender<Vec<u8>>,
     /// True once the input ended (or failed): no part will come.
@@ -268,7 +271,7 @@ impl Input {
     /// Evaluates parts until a chunk is complete or the input ends: the chunk's
     /// evaluations, or `None` when no row was left.
     fn next_chunk(&mut self, engine: &Engine, parallel: bool) -> Option<Evaluations> {
-        let mut window = Evaluations::default();
+        let mut window = Evaluations::with_capacity(self.chunk.min(1 << 16));
         while !self.ended {
             match self.parts.next() {
                 Some(Ok(part)) => {

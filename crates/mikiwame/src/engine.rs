@@ -257,6 +257,13 @@ pub struct Evaluations {
 }
 
 impl Evaluations {
+    /// An empty window with room for `rows` rows, so that filling it does not move it.
+    pub fn with_capacity(rows: usize) -> Evaluations {
+        Evaluations {
+            rows: Vec::with_capacity(rows),
+        }
+    }
+
     /// How many rows the window holds.
     pub fn len(&self) -> usize {
         self.rows.len()
