@@ -8,6 +8,9 @@
 #[path = "src/address/charset.rs"]
 mod charset;
 #[allow(dead_code, missing_docs)]
+#[path = "src/signals/domain_filter.rs"]
+mod domain_filter;
+#[allow(dead_code, missing_docs)]
 #[path = "src/address/fold.rs"]
 mod fold;
 #[allow(dead_code, missing_docs)]
@@ -385,11 +388,11 @@ fn build_disposable_domains() {
     domains.dedup();
     // A 65,536-bit filter of the domains' hashes beside the set: most domains looked up
     // (every order's email) are not in the list, and the filter answers most of them
-    // without walking the automaton. `src/signals/contact.rs` hashes the same way, and a
-    // test there checks every listed domain against the filter.
-    let mut filter = vec![0u8; DOMAIN_FILTER_BITS / 8];
+    // without walking the automaton. The hash is `src/signals/domain_filter.rs`, shared
+    // with the reader; a test in `src/signals/contact.rs` checks every listed domain.
+    let mut filter = vec![0u8; domain_filter::BITS / 8];
     for d in &domains {
-        let bit = domain_filter_bit(d);
+        let bit = domain_filter::bit_of(d);
         filter[bit / 8] |= 1 << (bit % 8);
     }
     let set = fst::Set::from_iter(domains).expect("sorted, deduplicated domains");
@@ -397,18 +400,4 @@ fn build_disposable_domains() {
     std::fs::write(out.join("disposable_domains.fst"), set.as_fst().as_bytes())
         .expect("OUT_DIR is writable");
     std::fs::write(out.join("disposable_domains.filter"), filter).expect("OUT_DIR is writable");
-}
-
-/// Bits in the disposable-domain filter (see `src/signals/contact.rs`).
-const DOMAIN_FILTER_BITS: usize = 1 << 16;
-
-/// A domain's bit in the filter: FNV-1a, low 16 bits. Must match
-/// `signals::contact::domain_filter_bit`.
-fn domain_filter_bit(domain: &str) -> usize {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in domain.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    (h as usize) % DOMAIN_FILTER_BITS
 }

@@ -12,7 +12,7 @@
 
 use std::sync::OnceLock;
 
-use super::{Facts, Hit, ReasonCode};
+use super::{domain_filter, Facts, Hit, ReasonCode};
 
 /// The disposable-mail domains, from the PyPI package `disposable-email-domains` (see
 /// `data/README.md` for version, source and licence), as an fst set that `build.rs` builds
@@ -25,28 +25,15 @@ fn disposable_set() -> Option<&'static fst::Set<&'static [u8]>> {
     SET.get_or_init(|| fst::Set::new(BYTES).ok()).as_ref()
 }
 
-/// Bits in the filter `build.rs` writes beside the set.
-const DOMAIN_FILTER_BITS: usize = 1 << 16;
-
-/// One bit per listed domain's hash (from `build.rs`): a clear bit means "not listed"
-/// without a walk of the automaton; a set bit is decided by the set (about one unlisted
-/// domain in six shares a bit with a listed one).
-static DOMAIN_FILTER: &[u8; DOMAIN_FILTER_BITS / 8] =
+/// One bit per listed domain's hash (written by `build.rs`): a clear bit means "not
+/// listed" without a walk of the automaton; a set bit is decided by the set (about one
+/// unlisted domain in six shares a bit with a listed one).
+static DOMAIN_FILTER: &[u8; domain_filter::BITS / 8] =
     include_bytes!(concat!(env!("OUT_DIR"), "/disposable_domains.filter"));
-
-/// A domain's bit in [`DOMAIN_FILTER`]: FNV-1a, low 16 bits, as `build.rs` computes it.
-fn domain_filter_bit(domain: &str) -> usize {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in domain.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    (h as usize) % DOMAIN_FILTER_BITS
-}
 
 /// True when `domain` may be listed: false means it is not.
 fn may_be_listed(domain: &str) -> bool {
-    let bit = domain_filter_bit(domain);
+    let bit = domain_filter::bit_of(domain);
     DOMAIN_FILTER[bit / 8] & (1 << (bit % 8)) != 0
 }
 

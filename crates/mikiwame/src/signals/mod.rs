@@ -11,6 +11,7 @@ use crate::address::fold::fold_width_chars;
 pub mod address;
 mod codes;
 pub mod contact;
+mod domain_filter;
 pub mod dummy;
 pub mod history;
 pub mod linking;
