@@ -11,6 +11,9 @@ mod charset;
 #[path = "src/signals/domain_filter.rs"]
 mod domain_filter;
 #[allow(dead_code, missing_docs)]
+#[path = "src/fnv.rs"]
+mod fnv;
+#[allow(dead_code, missing_docs)]
 #[path = "src/address/fold.rs"]
 mod fold;
 #[allow(dead_code, missing_docs)]

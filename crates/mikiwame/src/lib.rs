@@ -26,6 +26,7 @@ pub mod address;
 pub mod contact;
 pub mod engine;
 pub mod error;
+mod fnv;
 pub mod history;
 pub mod impersonation;
 pub mod index;

@@ -121,14 +121,9 @@ impl Address {
     pub fn locality_hash(&self) -> u64 {
         // FNV-1a over the pieces in turn, exactly as over the joined string, without
         // building it (index keys are made for every record and every query).
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        self.locality_pieces(|piece| {
-            for b in piece.bytes() {
-                h ^= u64::from(b);
-                h = h.wrapping_mul(0x0100_0000_01b3);
-            }
-        });
-        h
+        let mut h = crate::fnv::Fnv1a::new();
+        self.locality_pieces(|piece| h.bytes(piece.as_bytes()));
+        h.finish()
     }
 
     /// The key of the building plot.
@@ -271,9 +266,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn fnv1a(s: &str) -> u64 {
-        s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        })
+        crate::fnv::fnv1a(s.as_bytes())
     }
 
     proptest! {

@@ -97,22 +97,18 @@ fn push_fraud_keys(r: &FraudRecord, id: u32, out: &mut PendingKeys) -> usize {
 /// and `(Some("a"), Some("b"))` differ. Only finds candidates: equal descriptions are
 /// compared in full.
 fn description_hash(at: Option<&str>, source: Option<&str>, note: Option<&str>) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut eat = |b: u8| {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    };
+    let mut h = crate::fnv::Fnv1a::new();
     for part in [at, source, note] {
         match part {
-            None => eat(0),
+            None => h.byte(0),
             Some(s) => {
-                eat(1);
-                s.bytes().for_each(&mut eat);
-                eat(0xFF);
+                h.byte(1);
+                h.bytes(s.as_bytes());
+                h.byte(0xFF);
             }
         }
     }
-    h
+    h.finish()
 }
 
 /// A hasher for keys that are hashes already ([`description_hash`]): hashing them again
