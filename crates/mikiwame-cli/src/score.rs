@@ -443,7 +443,7 @@ fn read_csv_records(
 
 /// Reads up to `max` non-blank lines into one buffer (`bytes`, emptied first and reused),
 /// numbering them by line (blank lines count as rows but are skipped). One buffer per
-/// chunk, not one string per line.
+/// part, not one string per line.
 #[allow(clippy::type_complexity)]
 fn read_lines(
     input: &mut Box<dyn BufRead + Send>,
@@ -451,7 +451,7 @@ fn read_lines(
     row: &mut u64,
     mut bytes: Vec<u8>,
 ) -> Result<(Vec<u8>, Vec<(u64, std::ops::Range<usize>)>), CliError> {
-    let mut lines = Vec::with_capacity(max.min(1 << 16));
+    let mut lines = Vec::with_capacity(max);
     bytes.clear();
     bytes.reserve(max * 512);
     while lines.len() < max {

@@ -276,11 +276,11 @@ impl Evaluations {
 }
 
 /// One row between the per-order signals and linking: what assessing it still needs of
-/// the order, or the assessment of a row that could not be read.
+/// the order (its ID travels in the evaluation's observation), or the assessment of a
+/// row that could not be read.
 #[derive(Debug)]
 enum Pending {
     Order {
-        order_id: String,
         /// A trusted customer of the shop (by ID or by the email linking kept).
         trusted: bool,
         eval: Evaluated,
@@ -593,7 +593,6 @@ impl Engine {
             Ok(o) => {
                 let eval = signals::evaluate(o, &*self.history, &self.shop, th);
                 Pending::Order {
-                    order_id: o.order_id.clone(),
                     trusted: self
                         .shop
                         .is_trusted(o.customer_id.as_deref(), eval.observation.email.as_deref()),
@@ -625,11 +624,7 @@ impl Engine {
     fn assess_in(&self, window: Evaluations, parallel: bool) -> Vec<Assessment> {
         let masks = self.link(&window, parallel);
         let finish = |(row, mask): (Pending, u64)| match row {
-            Pending::Order {
-                order_id,
-                trusted,
-                eval,
-            } => self.assess_one(order_id, trusted, eval, mask),
+            Pending::Order { trusted, eval } => self.assess_one(trusted, eval, mask),
             Pending::Bad(a) => a,
         };
         if parallel {
@@ -645,7 +640,7 @@ impl Engine {
         }
     }
 
-    fn assess_one(&self, order_id: String, trusted: bool, e: Evaluated, linked: u64) -> Assessment {
+    fn assess_one(&self, trusted: bool, e: Evaluated, linked: u64) -> Assessment {
         let mut hits = e.hits;
         hits.extend(linking::codes_of(linked).map(Hit::new));
         let score = self.model.score(&hits);
@@ -667,7 +662,7 @@ impl Engine {
         let alert = !trusted
             && (score >= self.shop.alert_threshold || grade != Grade::None || forwarding_alert);
         Assessment {
-            order_id: Some(order_id),
+            order_id: Some(e.observation.order_id),
             score,
             band: Band::of(score),
             alert,

@@ -262,7 +262,7 @@ fn decide_group<T: LinkItem>(
     thresholds: &Thresholds,
     out: &mut Vec<(u32, ReasonCode)>,
 ) {
-    // Every member has keys, so an observation; `filter_map` only keeps that unstated.
+    // Members are items with keys, and those have an observation: nothing is skipped.
     let own: Vec<(usize, &Observation)> = members
         .iter()
         .filter_map(|&i| batch[i].observation().map(|o| (i, o)))
