@@ -13,6 +13,16 @@ repo="$(cd "$here/../.." && pwd)"
 python="${PYTHON:-python3}"
 venv="${VENV:-$here/.venv}"
 
+# Debian and Ubuntu ship Python's venv/ensurepip (and sometimes Python) as separate
+# packages: install them when missing, as bindings/run-tests.sh does for php-cli.
+if ! command -v "$python" >/dev/null || ! "$python" -c "import ensurepip, venv" 2>/dev/null; then
+    echo "run-tests: apt-get install python3 python3-venv"
+    sudo=""
+    [ "$(id -u)" = 0 ] || sudo="sudo"
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv >/dev/null
+fi
+
 if [ ! -x "$venv/bin/python" ]; then
     echo "run-tests: creating $venv"
     "$python" -m venv "$venv"
