@@ -36,6 +36,7 @@ pub mod score;
 pub mod shop;
 pub mod signals;
 pub mod timestamp;
+mod wordhash;
 
 pub use engine::{Assessment, Engine};
 pub use error::{Error, Result};

@@ -14,11 +14,19 @@
 //! never looks like 丁目 0 or 1.
 //!
 //! The rest of a key is short, since every byte is one automaton state to build and to walk
-//! (format 2; format 1 spent a byte on each presence flag and wrote rooms as text): one byte
-//! says how many sub-numbers follow and whether a lot suffix does, one byte which of
-//! forwarding ID, floor and room follow, and a room that is a plain number (`101`) is that
-//! number's varint. Every part is prefix-free, so a block's encoding never continues into
-//! another block's and a unit's never into another unit's.
+//! (format 4; format 2 spent a byte on the sub-number count and a tag byte before every
+//! room, format 1 a byte on each presence flag and wrote rooms as text):
+//!
+//! - the block's tail is one byte in the usual case (the 号's `n + 1`, or `0`, with no
+//!   sub-numbers or lot suffix), else an escape byte, the 号, the sub-numbers and the suffix;
+//! - the unit is one or two bytes for the usual flat (a plain room number without a floor:
+//!   `0x10..=0x7F` for rooms 1-112, `0x80..=0xFF` and a second byte up to room 32,879),
+//!   else a tag byte (`0x00..=0x0F`: which of forwarding ID, floor and room follow) and
+//!   those parts.
+//!
+//! Every part is prefix-free, so a block's encoding never continues into another block's
+//! and a unit's never into another unit's; the proptests below hold that, and equality
+//! with the printable keys, over every branch.
 
 use crate::address::Address;
 use unicode_normalization::UnicodeNormalization;
@@ -110,10 +118,9 @@ pub(crate) fn put_banchi(out: &mut Vec<u8>, n: u32) {
     put_opt(out, Some(n));
 }
 
-/// Up to this many sub-numbers share their count's byte with the lot-suffix flag.
-const SMALL_SUBS: usize = 126;
-/// The count byte (plus the lot-suffix flag) announcing a varint count of sub-numbers.
-const SUBS_ESCAPE: u8 = 254;
+/// A block tail (号, sub-numbers, lot suffix) at or above this byte is escaped: the usual
+/// tail, a 号 (or none) without sub-numbers or suffix, is the one byte below it.
+const LOT_ESCAPE: u8 = 0xF0;
 /// Unit tag: a forwarding customer ID follows (and nothing else).
 const UNIT_FORWARDING_ID: u8 = 0x01;
 /// Unit tag bit: a floor follows.
@@ -122,6 +129,15 @@ const UNIT_FLOOR: u8 = 0x02;
 const UNIT_ROOM_NUMBER: u8 = 0x04;
 /// Unit tag bit: a room written otherwise follows, as a string.
 const UNIT_ROOM_TEXT: u8 = 0x08;
+/// A plain room number `1..=ROOM_ONE_BYTE` without a floor is the one byte
+/// `ROOM_ONE_BASE + n - 1` (`0x10..=0x7F`, above every tag)…
+const ROOM_ONE_BASE: u8 = 0x10;
+const ROOM_ONE_BYTE: u64 = 112;
+/// … and a larger one up to `ROOM_TWO_BYTES` is two bytes, the first at or above
+/// `ROOM_TWO_BASE` (`0x80..=0xFF`), which the usual flat (`305`, `1204`) takes instead of a
+/// tag byte and a varint.
+const ROOM_TWO_BASE: u8 = 0x80;
+const ROOM_TWO_BYTES: u64 = ROOM_ONE_BYTE + 0x7FFF;
 
 /// The value of a room written as a plain decimal number without leading zeros (`101`,
 /// not `0101`, `B1` or `１０１`), so that the number stands for exactly one spelling.
@@ -208,21 +224,21 @@ pub(crate) fn encode_body(a: &Address, out: &mut Vec<u8>) -> Option<Marks> {
     let chome = out.len() - start;
     put_opt(out, a.banchi);
     let banchi = out.len() - start;
-    put_opt(out, a.go);
-    // Sub-numbers and lot suffix: one byte for the usual few sub-numbers, an escape beyond.
-    let lot = u8::from(a.lot_suffix.is_some());
-    match a.sub_numbers.len() {
-        n @ 0..=SMALL_SUBS => out.push(n as u8 * 2 + lot),
-        n => {
-            out.push(SUBS_ESCAPE + lot);
-            put_varint(out, n as u64);
+    // The block's tail. The usual one (a 号 or none, nothing else) is one byte: every key
+    // byte is one automaton state to build and to walk.
+    let go = a.go.map_or(0, |g| u64::from(g) + 1);
+    if a.sub_numbers.is_empty() && a.lot_suffix.is_none() && go < u64::from(LOT_ESCAPE) {
+        out.push(go as u8);
+    } else {
+        out.push(LOT_ESCAPE + u8::from(a.lot_suffix.is_some()));
+        put_opt(out, a.go);
+        put_varint(out, a.sub_numbers.len() as u64);
+        for n in &a.sub_numbers {
+            put_varint(out, u64::from(*n));
         }
-    }
-    for n in &a.sub_numbers {
-        put_varint(out, u64::from(*n));
-    }
-    if let Some(x) = &a.lot_suffix {
-        put_str(out, x);
+        if let Some(x) = &a.lot_suffix {
+            put_str(out, x);
+        }
     }
     let block = out.len() - start;
     match &a.forwarding_id {
@@ -239,24 +255,35 @@ pub(crate) fn encode_body(a: &Address, out: &mut Vec<u8>) -> Option<Marks> {
                 .is_some_and(|r| r.chars().any(|c| c.is_ascii_digit()));
             let floor = a.floor.filter(|_| !numbered_room);
             let room_number = a.room.as_deref().and_then(plain_number);
-            let mut tag = 0;
-            if floor.is_some() {
-                tag |= UNIT_FLOOR;
-            }
-            match (&a.room, room_number) {
-                (Some(_), Some(_)) => tag |= UNIT_ROOM_NUMBER,
-                (Some(_), None) => tag |= UNIT_ROOM_TEXT,
-                (None, _) => {}
-            }
-            out.push(tag);
-            if let Some(f) = floor {
-                // Flipping the sign bit makes basements sort before ground floors.
-                out.extend_from_slice(&((f.0 as u16) ^ 0x8000).to_be_bytes());
-            }
-            match (&a.room, room_number) {
-                (_, Some(n)) => put_varint(out, n),
-                (Some(r), None) => put_str(out, r),
-                (None, None) => {}
+            match (floor, room_number) {
+                // The usual flat: the room number alone, in one or two bytes.
+                (None, Some(n @ 1..=ROOM_ONE_BYTE)) => out.push(ROOM_ONE_BASE + (n - 1) as u8),
+                (None, Some(n @ 1..=ROOM_TWO_BYTES)) => {
+                    let v = n - ROOM_ONE_BYTE - 1;
+                    out.push(ROOM_TWO_BASE | (v >> 8) as u8);
+                    out.push(v as u8);
+                }
+                _ => {
+                    let mut tag = 0;
+                    if floor.is_some() {
+                        tag |= UNIT_FLOOR;
+                    }
+                    match (&a.room, room_number) {
+                        (Some(_), Some(_)) => tag |= UNIT_ROOM_NUMBER,
+                        (Some(_), None) => tag |= UNIT_ROOM_TEXT,
+                        (None, _) => {}
+                    }
+                    out.push(tag);
+                    if let Some(f) = floor {
+                        // Flipping the sign bit makes basements sort before ground floors.
+                        out.extend_from_slice(&((f.0 as u16) ^ 0x8000).to_be_bytes());
+                    }
+                    match (&a.room, room_number) {
+                        (_, Some(n)) => put_varint(out, n),
+                        (Some(r), None) => put_str(out, r),
+                        (None, None) => {}
+                    }
+                }
             }
         }
     }
@@ -507,6 +534,12 @@ mod tests {
     fn arb_unit() -> impl Strategy<Value = Address> {
         let rooms = prop_oneof![
             Just("101"),
+            // The edges of the one- and two-byte room forms.
+            Just("112"),
+            Just("113"),
+            Just("1204"),
+            Just("32879"),
+            Just("32880"),
             Just("0101"),
             Just("1"),
             Just("B1"),
@@ -560,9 +593,18 @@ mod tests {
     #[test]
     fn usual_flat_keys_are_short() {
         let mut a = addr(Some(1), Some(2), Some(3));
+        let len = |a: &Address| AddressKeys::new(a).unwrap().unit(Kind::Address).len();
+        // Kind, hash, 丁目, 番, the block's tail, no unit.
+        assert_eq!(len(&a), 13);
+        // … and the room: one byte up to 112, two above.
         a.room = Some("101".into());
-        // Kind, hash, 丁目, 番, 号, sub-numbers and lot byte, unit tag, room number.
-        assert_eq!(AddressKeys::new(&a).unwrap().unit(Kind::Address).len(), 15);
+        assert_eq!(len(&a), 13);
+        a.room = Some("305".into());
+        assert_eq!(len(&a), 14);
+        // A floor with the room, a sub-number or a lot suffix take the longer forms.
+        a.room = Some("A".into());
+        a.floor = Some(Floor(3));
+        assert!(len(&a) > 14);
     }
 
     #[test]
