@@ -1,7 +1,7 @@
 //! The key section's layout: one or more automata over consecutive key ranges.
 //!
 //! Building one automaton is sequential and was 70% of a 10M-record build; automata over
-//! disjoint key ranges build in parallel. The key section (format 3) is
+//! disjoint key ranges build in parallel. The key section (format 3 on) is
 //!
 //! ```text
 //! u32 shard count S (1..=MAX_SHARDS), little-endian
