@@ -34,23 +34,73 @@ fn absorb(h: u64, w: u64) -> u64 {
     x ^ (x >> 32)
 }
 
-/// The hash of `bytes`: whole little-endian words first, then the 0-7 remaining bytes as
-/// one word together with the length (so `"a"` and `"a\0"` differ).
-#[inline]
-pub(crate) fn word_hash(bytes: &[u8]) -> u64 {
-    let mut h = SEED;
-    let mut words = bytes.chunks_exact(8);
-    for w in &mut words {
-        let mut a = [0u8; 8];
-        a.copy_from_slice(w);
-        h = absorb(h, u64::from_le_bytes(a));
+/// A [`word_hash`] in progress: feed it bytes in any number of pieces, and it hashes them
+/// exactly as their concatenation, reading whole words in place (no copy of the pieces).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct WordHasher {
+    h: u64,
+    /// Bytes carried over to the next piece, little-endian from the low byte.
+    tail: u64,
+    /// How many bytes `tail` holds (0..=7).
+    held: u32,
+    len: u64,
+}
+
+impl WordHasher {
+    /// The empty hash.
+    pub(crate) const fn new() -> WordHasher {
+        WordHasher {
+            h: SEED,
+            tail: 0,
+            held: 0,
+            len: 0,
+        }
     }
-    let rest = words.remainder();
-    let mut a = [0u8; 8];
-    a[..rest.len()].copy_from_slice(rest);
-    // The tail holds at most 7 bytes, so its top byte is free for the length.
-    let tail = u64::from_le_bytes(a) ^ ((bytes.len() as u64) << 56);
-    fmix64(absorb(h, tail))
+
+    /// Adds bytes in order.
+    #[inline]
+    pub(crate) fn bytes(&mut self, mut bytes: &[u8]) {
+        self.len = self.len.wrapping_add(bytes.len() as u64);
+        if self.held > 0 {
+            while self.held < 8 {
+                let Some((&b, rest)) = bytes.split_first() else {
+                    return;
+                };
+                self.tail |= u64::from(b) << (8 * self.held);
+                self.held += 1;
+                bytes = rest;
+            }
+            self.h = absorb(self.h, self.tail);
+            self.tail = 0;
+            self.held = 0;
+        }
+        let mut words = bytes.chunks_exact(8);
+        for w in &mut words {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(w);
+            self.h = absorb(self.h, u64::from_le_bytes(a));
+        }
+        for &b in words.remainder() {
+            self.tail |= u64::from(b) << (8 * self.held);
+            self.held += 1;
+        }
+    }
+
+    /// The hash of everything added: the 0-7 remaining bytes as one word together with
+    /// the length (so `"a"` and `"a\0"` differ).
+    #[inline]
+    pub(crate) fn finish(self) -> u64 {
+        // The tail holds at most 7 bytes, so its top byte is free for the length.
+        fmix64(absorb(self.h, self.tail ^ (self.len << 56)))
+    }
+}
+
+/// The hash of `bytes` in one go: whole little-endian words first, then the rest with the
+/// length ([`WordHasher::finish`]).
+pub(crate) fn word_hash(bytes: &[u8]) -> u64 {
+    let mut h = WordHasher::new();
+    h.bytes(bytes);
+    h.finish()
 }
 
 #[cfg(test)]
@@ -77,6 +127,25 @@ mod tests {
                 String::from_utf8_lossy(input),
                 word_hash(input)
             );
+        }
+    }
+
+    proptest::proptest! {
+        /// Pieces hash exactly as their concatenation, however the bytes are cut.
+        #[test]
+        fn pieces_hash_as_their_concatenation(
+            bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..64),
+            cuts in proptest::collection::vec(0usize..64, 0..6),
+        ) {
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(bytes.len())).collect();
+            cuts.sort_unstable();
+            let mut h = WordHasher::new();
+            let mut at = 0;
+            for c in cuts.into_iter().chain([bytes.len()]) {
+                h.bytes(&bytes[at..c]);
+                at = c;
+            }
+            proptest::prop_assert_eq!(h.finish(), word_hash(&bytes));
         }
     }
 
