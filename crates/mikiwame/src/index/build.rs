@@ -213,25 +213,33 @@ struct Tables {
 }
 
 /// The locality table's entries of a finished automaton whose address keys have the
-/// localities `hashes` (ascending, distinct): each hash with the state after it.
-fn locality_entries(fst_bytes: &[u8], hashes: &[u64]) -> Result<Vec<(u64, usize)>> {
+/// localities `hashes` (ascending, distinct): each hash with the state after it and the
+/// output summed on the way.
+fn locality_entries(fst_bytes: &[u8], hashes: &[u64]) -> Result<Vec<localities::Entry>> {
     let fst = fst::raw::Fst::new(fst_bytes).map_err(corrupt)?;
     let step = |n: fst::raw::Node<'_>, b: u8| {
         n.find_input(b)
-            .map(|i| n.transition_addr(i))
+            .map(|i| n.transition(i))
             .ok_or_else(|| Error::IndexCorrupted {
                 what: "while building keys: a locality has no state".into(),
             })
     };
     let mut entries = Vec::with_capacity(hashes.len());
     if !hashes.is_empty() {
-        let root = fst.node(step(fst.root(), Kind::Address as u8)?);
+        let first = step(fst.root(), Kind::Address as u8)?;
+        let root = fst.node(first.addr);
         for &h in hashes {
-            let mut n = root;
+            let (mut n, mut out) = (root, first.out);
             for b in h.to_be_bytes() {
-                n = fst.node(step(n, b)?);
+                let t = step(n, b)?;
+                n = fst.node(t.addr);
+                out = out.cat(t.out);
             }
-            entries.push((h, n.addr()));
+            entries.push(localities::Entry {
+                hash: h,
+                addr: n.addr(),
+                out: out.value(),
+            });
         }
     }
     Ok(entries)
@@ -244,7 +252,7 @@ struct BuiltRange {
     postings: Vec<u8>,
     stats: KeyStats,
     /// Its part of the locality table.
-    localities: Vec<(u64, usize)>,
+    localities: Vec<localities::Entry>,
 }
 
 /// Keys built into automata in memory, with what the file needs besides them.
@@ -256,7 +264,7 @@ struct InMemory {
     postings: Vec<u8>,
     stats: KeyStats,
     /// The locality table's entries, ascending.
-    localities: Vec<(u64, usize)>,
+    localities: Vec<localities::Entry>,
 }
 
 impl InMemory {

@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use super::format;
 use super::forwarding::ForwarderPatterns;
 use super::grade::MatchedRecord;
-use super::keys::Kind;
+use super::keys::{Kind, LOCALITY_LEN};
 use super::localities::{LocalityTable, Shape};
 use super::mmap;
 use super::shards;
@@ -83,7 +83,7 @@ impl Nodes<'_> {
     pub(crate) fn locality(&self, hash: u64) -> Option<Node<'_>> {
         match &self.localities {
             Some(table) => {
-                let addr = table.find(hash)?;
+                let (addr, _) = table.find(hash)?;
                 // A damaged table (only in files that fail `verify`) must not point past
                 // the keys.
                 (addr < self.fst.as_bytes().len()).then(|| self.fst.node(addr))
@@ -396,11 +396,32 @@ impl Index {
 
     /// Follows the kind byte and `rest` down the automaton that holds them (`rest` holds
     /// the locality's hash for a kind keyed by locality): the state reached and the output
-    /// summed on the way, or `None` when no key continues so.
+    /// summed on the way, or `None` when no key continues so. Address keys start at their
+    /// locality's state from the locality table, with the output stored there, instead of
+    /// walking the kind byte and the 8 hash bytes.
     #[inline]
     pub(crate) fn walk_key(&self, kind: u8, rest: &[u8]) -> Option<Cursor<'_>> {
         let shard = self.shard(kind, rest);
         let fst = self.map(shard)?.as_fst();
+        if let (true, Some(shape), Some(hash)) = (
+            kind == Kind::Address as u8,
+            self.locality_shape,
+            rest.get(..LOCALITY_LEN),
+        ) {
+            let table = LocalityTable::new(self.section(&self.localities), shape);
+            let (addr, out) = table.find(super::keys::locality_of(hash))?;
+            // A damaged table (only in files that fail `verify`) must not point past the
+            // keys.
+            if addr >= fst.as_bytes().len() {
+                return None;
+            }
+            let start = Cursor {
+                node: fst.node(addr),
+                out: Output::new(out),
+                shard,
+            };
+            return self.walk(start, &rest[LOCALITY_LEN..]);
+        }
         let start = Cursor {
             node: fst.root(),
             out: Output::zero(),

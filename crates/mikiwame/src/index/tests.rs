@@ -632,6 +632,11 @@ fn files_without_a_locality_table_walk_from_the_root() {
     for (q, g) in queries.iter().zip(&graded) {
         assert_eq!(without.address_grade(q, &opts), *g);
         assert_eq!(with.address_grade(q, &opts), *g);
+        // The full check with the table (starting at the locality with its stored output)
+        // and without (walking from the root) finds the same records.
+        let full = with.check_with(q, &opts);
+        assert_eq!(full.address_match.level, *g);
+        assert_eq!(without.check_with(q, &opts), full);
     }
     assert!(graded.contains(&Grade::Danger));
 }
@@ -647,7 +652,8 @@ fn a_table_pointing_past_the_keys_finds_nothing_and_does_not_panic() {
     let bits = u32::from_le_bytes(table[4..8].try_into().unwrap());
     let entries = 8 + 4 * ((1usize << bits) + 1);
     for i in 0..count {
-        let at = entries + 12 * i + 8;
+        // Entries are 20 bytes: hash, state address, output.
+        let at = entries + 20 * i + 8;
         table[at..at + 4].copy_from_slice(&u32::MAX.to_le_bytes());
     }
     let index = load(with_section(&bytes, 4, &table)).unwrap();
@@ -658,10 +664,10 @@ fn a_table_pointing_past_the_keys_finds_nothing_and_does_not_panic() {
         index.grade_batch(std::slice::from_ref(&q), &opts),
         [Grade::None]
     );
-    // The full check does not read the table.
-    assert_eq!(level(&index, &q), Grade::Danger);
+    // The full check starts at the table's states too.
+    assert_eq!(level(&index, &q), Grade::None);
     // A table whose length does not match its count is refused at open.
-    let short = with_section(&bytes, 4, &table[..table.len() - 12]);
+    let short = with_section(&bytes, 4, &table[..table.len() - 20]);
     assert!(matches!(
         Index::new(short),
         Err(Error::IndexCorrupted { .. })
@@ -1032,6 +1038,11 @@ fn arb_address() -> impl Strategy<Value = Address> {
 }
 
 /// The grade by the printable keys and the plain rules.
+/// A model holding one record.
+fn single(r: &Address) -> BTreeMap<String, Vec<Address>> {
+    BTreeMap::from([(r.unit_key().as_str().to_string(), vec![r.clone()])])
+}
+
 fn model_grade(records: &BTreeMap<String, Vec<Address>>, q: &Address, near: u32) -> Grade {
     if records.contains_key(q.unit_key().as_str()) {
         return Grade::Danger;
@@ -1072,8 +1083,11 @@ proptest! {
         let mut b = IndexBuilder::new();
         b.shards(shards);
         for a in &records {
-            model.entry(a.unit_key().as_str().to_string()).or_default().push(a.clone());
-            b.add_fraud(&fraud_at(a.clone()));
+            let unit = a.unit_key().as_str().to_string();
+            model.entry(unit.clone()).or_default().push(a.clone());
+            // The note names the unit, so that the matched records can be checked too:
+            // their values come from the outputs summed along the keys.
+            b.add_fraud(&FraudRecord { note: Some(unit), ..fraud_at(a.clone()) });
         }
         let email_set: BTreeSet<_> = emails.iter().cloned().collect();
         for e in &emails {
@@ -1090,6 +1104,21 @@ proptest! {
             prop_assert_eq!(got.level, want, "query {:?}", q.unit_key());
             prop_assert_eq!(index.address_grade(q, &opts), want);
             prop_assert_eq!(got.records.is_empty(), want == Grade::None);
+            // The strongest matched records are the model's records of that grade.
+            let strongest: BTreeSet<String> = got
+                .records
+                .iter()
+                .filter(|r| r.grade == want)
+                .filter_map(|r| r.note.clone())
+                .collect();
+            let expected: BTreeSet<String> = model
+                .iter()
+                .filter(|(_, rs)| rs.iter().any(|r| model_grade(&single(r), q, near) == want))
+                .map(|(unit, _)| unit.clone())
+                .collect();
+            if want != Grade::None {
+                prop_assert_eq!(strongest, expected, "query {:?}", q.unit_key());
+            }
         }
         for e in &emails {
             prop_assert_eq!(index.known_email(e).len(), 1);
