@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use super::format;
 use super::forwarding::ForwarderPatterns;
 use super::grade::MatchedRecord;
-use super::keys::{Kind, LOCALITY_LEN};
+use super::keys::{locality_of, Kind, LOCALITY_LEN};
 use super::localities::{LocalityTable, Shape};
 use super::mmap;
 use super::shards;
@@ -403,13 +403,12 @@ impl Index {
     pub(crate) fn walk_key(&self, kind: u8, rest: &[u8]) -> Option<Cursor<'_>> {
         let shard = self.shard(kind, rest);
         let fst = self.map(shard)?.as_fst();
-        if let (true, Some(shape), Some(hash)) = (
+        if let (true, Some(table), Some(hash)) = (
             kind == Kind::Address as u8,
-            self.locality_shape,
+            self.locality_table(),
             rest.get(..LOCALITY_LEN),
         ) {
-            let table = LocalityTable::new(self.section(&self.localities), shape);
-            let (addr, out) = table.find(super::keys::locality_of(hash))?;
+            let (addr, out) = table.find(locality_of(hash))?;
             // A damaged table (only in files that fail `verify`) must not point past the
             // keys.
             if addr >= fst.as_bytes().len() {
@@ -450,12 +449,17 @@ impl Index {
     /// there is no such automaton or it does not parse (only in files that fail [`Index::verify`]).
     #[inline]
     pub(crate) fn nodes(&self, shard: usize) -> Option<Nodes<'_>> {
-        let localities = self
-            .locality_shape
-            .map(|shape| LocalityTable::new(self.section(&self.localities), shape));
+        let localities = self.locality_table();
         fst::raw::Fst::new(self.map(shard)?.as_fst().as_bytes())
             .ok()
             .map(|fst| Nodes { fst, localities })
+    }
+
+    /// The locality table, when the file has one (`None` for an empty section).
+    #[inline]
+    fn locality_table(&self) -> Option<LocalityTable<'_>> {
+        self.locality_shape
+            .map(|shape| LocalityTable::new(self.section(&self.localities), shape))
     }
 
     /// The views of every automaton, in key order ([`Index::nodes`]).
