@@ -1,6 +1,6 @@
-//! FNV-1a (64-bit), the byte-at-a-time hash of record descriptions in the index build and
-//! of the disposable-domain filter (the locality hash of index keys, hashed for every
-//! query, is `crate::wordhash`). `build.rs` includes this file too, so build-time and
+//! FNV-1a (64-bit), the one small hash the crate writes into files and tables: the
+//! locality hash of index keys, record descriptions in the index build, and the
+//! disposable-domain filter. `build.rs` includes this file too, so build-time and
 //! run-time hashes cannot differ.
 
 /// An FNV-1a hash in progress: feed it bytes in any number of pieces, and it hashes them

@@ -36,7 +36,6 @@ pub mod score;
 pub mod shop;
 pub mod signals;
 pub mod timestamp;
-mod wordhash;
 
 pub use engine::{Assessment, Engine};
 pub use error::{Error, Result};

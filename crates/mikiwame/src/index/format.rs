@@ -49,9 +49,8 @@ pub(crate) const MAGIC: [u8; 8] = *b"\x89MKW\r\n\x1a\n";
 /// before the keys (where each locality's keys begin in the automaton), so the header has
 /// a sixth length and is 72 bytes long; the key section holds several automata built in
 /// parallel behind a directory. 4: the same layout as 3, with shorter address keys (the
-/// usual block tail and the usual flat's room in one or two bytes instead of three or four),
-/// a word-at-a-time locality hash, and the locality table's entries holding the output on
-/// the way to their state (so the full check starts there too): a version-3 reader would
+/// usual block tail and the usual flat's room in one or two bytes instead of three or four)
+/// and the locality table's entries holding the output on the way to their state (so the full check starts there too): a version-3 reader would
 /// find no address.
 pub const FORMAT_VERSION: u32 = 4;
 /// The fixed header length.

@@ -856,7 +856,7 @@ fn other_versions_are_refused_with_what_to_do() {
 
 #[test]
 fn older_formats_are_refused_not_misread() {
-    // Formats 1 and 3 had other address key bytes (3: another locality hash too), format
+    // Formats 1 and 3 had other address key bytes, format
     // 2 no locality table and a shorter header: reading any of them with this layout
     // would silently answer "none" or misplace every section.
     assert_eq!(FORMAT_VERSION, 4);
