@@ -61,6 +61,7 @@ mod localities;
 mod mmap;
 mod open;
 mod pending;
+mod prefetch;
 mod query;
 mod records;
 mod shards;

@@ -16,6 +16,7 @@ use super::grade::MatchedRecord;
 use super::keys::{locality_of, Kind, LOCALITY_LEN};
 use super::localities::{LocalityTable, Shape};
 use super::mmap;
+use super::prefetch::prefetch;
 use super::shards;
 use super::table::{BuildInfo, ForwarderEntry, RecordEntry};
 
@@ -92,6 +93,36 @@ impl Nodes<'_> {
                 let root = self.step(&self.root(), Kind::Address as u8)?;
                 self.walk(root, &hash.to_be_bytes())
             }
+        }
+    }
+
+    /// The automaton's size in bytes.
+    pub(crate) fn size(&self) -> usize {
+        self.fst.as_bytes().len()
+    }
+
+    /// Starts loading the state [`Nodes::locality`] would return for `hash`, for a walk
+    /// some keys later. A state's bytes run downwards from its address (the fst crate
+    /// writes a state's transitions below its first byte), so the line below it too.
+    #[inline]
+    pub(crate) fn prefetch_locality(&self, hash: u64) {
+        if let Some((addr, _)) = self.localities.as_ref().and_then(|t| t.find(hash)) {
+            let bytes = self.fst.as_bytes();
+            prefetch(bytes, addr);
+            prefetch(bytes, addr.saturating_sub(48));
+        }
+    }
+
+    /// Starts loading the state after byte `b` from the locality `hash`'s state (which an
+    /// earlier [`Nodes::prefetch_locality`] asked for): the second state of a walk.
+    #[inline]
+    pub(crate) fn prefetch_after_locality(&self, hash: u64, b: u8) {
+        let Some(n) = self.locality(hash) else { return };
+        if let Some(i) = n.find_input(b) {
+            let addr = n.transition_addr(i);
+            let bytes = self.fst.as_bytes();
+            prefetch(bytes, addr);
+            prefetch(bytes, addr.saturating_sub(48));
         }
     }
 
@@ -370,6 +401,13 @@ impl Index {
     #[inline]
     pub(crate) fn shard(&self, kind: u8, rest: &[u8]) -> usize {
         shards::shard_of(&self.boundaries, kind, rest)
+    }
+
+    /// The shard of the address locality `hash` (its key bytes), for localities met in
+    /// ascending order: `from` is the shard of an earlier one.
+    #[inline]
+    pub(crate) fn shard_from(&self, from: usize, hash: &[u8]) -> usize {
+        shards::shard_from(&self.boundaries, from, Kind::Address as u8, hash)
     }
 
     fn shard_of_key(&self, key: &[u8]) -> usize {

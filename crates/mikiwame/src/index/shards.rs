@@ -126,6 +126,20 @@ pub(crate) fn shard_of(boundaries: &[Vec<u8>], kind: u8, rest: &[u8]) -> usize {
     })
 }
 
+/// [`shard_of`] for keys met in ascending order: the search starts at `from`, the shard
+/// of an earlier key, and steps forward (a batch in key order crosses each boundary once).
+#[inline]
+pub(crate) fn shard_from(boundaries: &[Vec<u8>], from: usize, kind: u8, rest: &[u8]) -> usize {
+    let mut s = from.min(boundaries.len());
+    while boundaries.get(s).is_some_and(|b| match b.split_first() {
+        Some((k, tail)) => k.cmp(&kind).then_with(|| tail.cmp(rest)) != Ordering::Greater,
+        None => true,
+    }) {
+        s += 1;
+    }
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,6 +166,22 @@ mod tests {
         assert_eq!(shard_of(b, 0x10, b"m"), 2);
         assert_eq!(shard_of(b, 0x11, b""), 2);
         assert_eq!(shard_of(&[], 0x11, b""), 0);
+        // Keys in ascending order, each searched from the previous key's shard.
+        let keys: [(u8, &[u8]); 8] = [
+            (1, &[0]),
+            (1, &[4, 9, 9, 9, 9, 9, 9, 9, 9]),
+            (1, &[5, 0, 0, 0, 0, 0, 0, 0]),
+            (1, &[5, 0, 0, 0, 0, 0, 0, 0, 3, 4]),
+            (2, &[]),
+            (0x10, b"a@x"),
+            (0x10, b"m"),
+            (0x11, b""),
+        ];
+        let mut from = 0;
+        for (kind, rest) in keys {
+            from = shard_from(b, from, kind, rest);
+            assert_eq!(from, shard_of(b, kind, rest), "{kind} {rest:?}");
+        }
     }
 
     #[test]

@@ -1120,6 +1120,11 @@ proptest! {
                 prop_assert_eq!(strongest, expected, "query {:?}", q.unit_key());
             }
         }
+        // The batch agrees too, with keys long enough to leave its slots (forwarding IDs,
+        // lettered rooms and lot suffixes) mixed among the usual ones.
+        let batch: Vec<Address> = records.iter().chain(&queries).cloned().collect();
+        let want: Vec<Grade> = batch.iter().map(|q| model_grade(&model, q, near)).collect();
+        prop_assert_eq!(index.grade_batch(&batch, &opts), want);
         for e in &emails {
             prop_assert_eq!(index.known_email(e).len(), 1);
         }
