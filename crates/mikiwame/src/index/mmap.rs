@@ -1,4 +1,5 @@
-//! Mapping an index file into memory: the crate's one use of `unsafe`.
+//! Mapping an index file into memory: one of the crate's two uses of `unsafe` (the other is
+//! the cache hint in `prefetch.rs`).
 #![allow(unsafe_code)]
 
 use std::fs::File;
