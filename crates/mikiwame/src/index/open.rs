@@ -102,14 +102,11 @@ impl Nodes<'_> {
     }
 
     /// Starts loading the state [`Nodes::locality`] would return for `hash`, for a walk
-    /// some keys later. A state's bytes run downwards from its address (the fst crate
-    /// writes a state's transitions below its first byte), so the line below it too.
+    /// some keys later.
     #[inline]
     pub(crate) fn prefetch_locality(&self, hash: u64) {
         if let Some((addr, _)) = self.localities.as_ref().and_then(|t| t.find(hash)) {
-            let bytes = self.fst.as_bytes();
-            prefetch(bytes, addr);
-            prefetch(bytes, addr.saturating_sub(48));
+            self.prefetch_state(addr);
         }
     }
 
@@ -119,11 +116,18 @@ impl Nodes<'_> {
     pub(crate) fn prefetch_after_locality(&self, hash: u64, b: u8) {
         let Some(n) = self.locality(hash) else { return };
         if let Some(i) = n.find_input(b) {
-            let addr = n.transition_addr(i);
-            let bytes = self.fst.as_bytes();
-            prefetch(bytes, addr);
-            prefetch(bytes, addr.saturating_sub(48));
+            self.prefetch_state(n.transition_addr(i));
         }
+    }
+
+    /// Starts loading the state at `addr`. A state's bytes run downwards from its address
+    /// (the fst crate writes a state's transitions below its first byte), so the line
+    /// below it too.
+    #[inline]
+    fn prefetch_state(&self, addr: usize) {
+        let bytes = self.fst.as_bytes();
+        prefetch(bytes, addr);
+        prefetch(bytes, addr.saturating_sub(48));
     }
 
     /// True when some key continues from `n` with `bytes`. The last state is not decoded:

@@ -314,6 +314,26 @@ fn sort_slots(v: &mut Vec<Slot>) {
     *v = out;
 }
 
+/// The slots of a batch's addresses in key order, and the places of the addresses whose
+/// keys are too long for a slot. Addresses without a locality get neither: no key.
+fn batch_slots(addresses: &[Address]) -> (Vec<Slot>, Vec<usize>) {
+    let mut slots: Vec<Slot> = Vec::with_capacity(addresses.len());
+    let mut long: Vec<usize> = Vec::new();
+    let mut scratch: Vec<u8> = Vec::with_capacity(64);
+    for (i, a) in addresses.iter().enumerate() {
+        scratch.clear();
+        let Some(marks) = encode_body(a, &mut scratch) else {
+            continue;
+        };
+        match Slot::new(&scratch, marks, i as u32, a) {
+            Some(slot) => slots.push(slot),
+            None => long.push(i),
+        }
+    }
+    sort_slots(&mut slots);
+    (slots, long)
+}
+
 /// A matched record id with the grade of the key it came through.
 struct Hit {
     grade: Grade,
@@ -466,24 +486,11 @@ impl Index {
                 .flat_map(|c| self.grade_batch(c, opts))
                 .collect();
         }
-        let mut slots: Vec<Slot> = Vec::with_capacity(addresses.len());
-        let mut long: Vec<usize> = Vec::new();
-        let mut scratch: Vec<u8> = Vec::with_capacity(64);
-        for (i, a) in addresses.iter().enumerate() {
-            scratch.clear();
-            let Some(marks) = encode_body(a, &mut scratch) else {
-                continue; // no locality: the grade stays none
-            };
-            match Slot::new(&scratch, marks, i as u32, a) {
-                Some(slot) => slots.push(slot),
-                None => long.push(i),
-            }
-        }
+        let (slots, long) = batch_slots(addresses);
         // The rare keys too long for a slot (long forwarding IDs or room names) one by one.
         for i in long {
             out[i] = self.address_grade(&addresses[i], opts);
         }
-        sort_slots(&mut slots);
         let prefetching = all.iter().map(Nodes::size).sum::<usize>() >= PREFETCH_FROM_BYTES;
         self.merged_pass(all, &slots, prefetching, addresses, opts, &mut out);
         out
@@ -507,8 +514,8 @@ impl Index {
         let mut prev: &[u8] = &[];
         // The automaton of the current locality (sorted keys meet each one once).
         let mut nodes = &all[0];
-        // The shards of the current key and of the one prefetched: keys come in order, so
-        // each only steps forward.
+        // The shards of the current key and of the two keys prefetched: keys come in order,
+        // so each only steps forward.
         let (mut shard, mut ahead_first, mut ahead_second) = (0, 0, 0);
         let mut prev_locality = None;
         for (i, e) in slots.iter().enumerate() {
@@ -999,14 +1006,8 @@ mod tests {
             .collect();
         let opts = CheckOptions::default();
         let all = index.all_nodes().unwrap();
-        let mut slots = Vec::new();
-        let mut buf = Vec::new();
-        for (i, a) in queries.iter().enumerate() {
-            buf.clear();
-            let m = encode_body(a, &mut buf).unwrap();
-            slots.push(Slot::new(&buf, m, i as u32, a).unwrap());
-        }
-        sort_slots(&mut slots);
+        let (slots, long) = batch_slots(&queries);
+        assert!(long.is_empty());
         let one: Vec<Grade> = queries
             .iter()
             .map(|a| index.address_grade(a, &opts))
