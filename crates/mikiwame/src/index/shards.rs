@@ -113,17 +113,7 @@ pub(crate) fn boundary_for(key: &[u8]) -> Vec<u8> {
 /// prefix of a locality kind holds at least the hash. No allocation.
 #[inline]
 pub(crate) fn shard_of(boundaries: &[Vec<u8>], kind: u8, rest: &[u8]) -> usize {
-    if boundaries.is_empty() {
-        return 0;
-    }
-    boundaries.partition_point(|b| {
-        // Boundaries are never empty (`parse` refuses them).
-        let ord = match b.split_first() {
-            Some((k, tail)) => k.cmp(&kind).then_with(|| tail.cmp(rest)),
-            None => Ordering::Less,
-        };
-        ord != Ordering::Greater
-    })
+    boundaries.partition_point(|b| starts_at_or_before(b, kind, rest))
 }
 
 /// [`shard_of`] for keys met in ascending order: the search starts at `from`, the shard
@@ -131,13 +121,23 @@ pub(crate) fn shard_of(boundaries: &[Vec<u8>], kind: u8, rest: &[u8]) -> usize {
 #[inline]
 pub(crate) fn shard_from(boundaries: &[Vec<u8>], from: usize, kind: u8, rest: &[u8]) -> usize {
     let mut s = from.min(boundaries.len());
-    while boundaries.get(s).is_some_and(|b| match b.split_first() {
-        Some((k, tail)) => k.cmp(&kind).then_with(|| tail.cmp(rest)) != Ordering::Greater,
-        None => true,
-    }) {
+    while boundaries
+        .get(s)
+        .is_some_and(|b| starts_at_or_before(b, kind, rest))
+    {
         s += 1;
     }
     s
+}
+
+/// True when the shard starting at boundary `b` starts at or before the key `kind` +
+/// `rest`. Boundaries are never empty (`parse` refuses them).
+#[inline]
+fn starts_at_or_before(b: &[u8], kind: u8, rest: &[u8]) -> bool {
+    match b.split_first() {
+        Some((k, tail)) => k.cmp(&kind).then_with(|| tail.cmp(rest)) != Ordering::Greater,
+        None => true,
+    }
 }
 
 #[cfg(test)]
