@@ -40,16 +40,22 @@ fn may_be_listed(domain: &str) -> bool {
 /// True when `domain` or one of its parent domains is a disposable-mail service.
 pub fn is_disposable_domain(domain: &str) -> bool {
     let domain = domain.trim().trim_end_matches('.');
-    // Domains from `normalize_email` are already lower case: no copy for them.
+    // A copy only for a domain with capitals (scoring calls `is_disposable_normalized`).
     let domain: std::borrow::Cow<'_, str> = if domain.bytes().any(|b| b.is_ascii_uppercase()) {
         std::borrow::Cow::Owned(domain.to_ascii_lowercase())
     } else {
         std::borrow::Cow::Borrowed(domain)
     };
+    is_disposable_normalized(&domain)
+}
+
+/// [`is_disposable_domain`] of a domain as [`crate::contact::normalize_email`] leaves it:
+/// trimmed, in lower case, without a trailing dot.
+fn is_disposable_normalized(domain: &str) -> bool {
     let Some(set) = disposable_set() else {
         return false;
     };
-    let mut rest = &*domain;
+    let mut rest = domain;
     loop {
         if may_be_listed(rest) && set.contains(rest) {
             return true;
@@ -98,7 +104,7 @@ pub(crate) fn check(facts: &Facts, out: &mut Vec<Hit>) {
         out.push(Hit::new(ReasonCode::InvalidPhone));
     }
     let domains = || facts.emails.iter().filter_map(|e| e.rsplit_once('@'));
-    if domains().any(|(_, d)| is_disposable_domain(d)) {
+    if domains().any(|(_, d)| is_disposable_normalized(d)) {
         out.push(Hit::new(ReasonCode::DisposableEmail));
     }
     if domains().any(|(l, _)| is_random_local_part(l)) {

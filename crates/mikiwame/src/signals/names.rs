@@ -32,6 +32,29 @@ use unicode_normalization::UnicodeNormalization;
 /// ```
 pub fn fold_name(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
+    // Nearly every name is kana, kanji, ASCII letters and spaces, which the width fold
+    // leaves as they are (or, for spaces, as separators): fold those directly, without the
+    // width fold's buffer of characters.
+    for c in name.chars() {
+        match c {
+            '\u{3041}'..='\u{3096}' | '\u{30A1}'..='\u{30FA}' | '\u{4E00}'..='\u{9FFF}' => {
+                out.push(katakana_to_hiragana(c))
+            }
+            'a'..='z' | '0'..='9' => out.push(c),
+            'A'..='Z' => out.push(c.to_ascii_lowercase()),
+            ' ' | '\u{3000}' => {}
+            _ => {
+                out.clear();
+                return fold_name_slow(name, out);
+            }
+        }
+    }
+    out
+}
+
+/// [`fold_name`] through the width fold, for names with anything but kana, kanji, ASCII
+/// letters, digits and spaces.
+fn fold_name_slow(name: &str, mut out: String) -> String {
     for c in fold_width_chars(name) {
         if is_separator(c) {
             continue;
@@ -76,7 +99,13 @@ fn is_kanji(c: char) -> bool {
 
 /// Drops voicing marks (が -> か, ぱ -> は) so that rendaku spellings compare equal.
 fn devoice(s: &str) -> String {
-    devoice_fast(s).unwrap_or_else(|| devoice_slow(s))
+    devoice_fast(s, false).unwrap_or_else(|| devoice_slow(s))
+}
+
+/// [`devoice`] of the text without its long-vowel marks (ー), in one pass for kana and
+/// kanji.
+fn devoice_without_bar(s: &str) -> String {
+    devoice_fast(s, true).unwrap_or_else(|| devoice_slow(&s.replace('ー', "")))
 }
 
 /// Voicing marks removed through NFD and back: the definition.
@@ -89,8 +118,9 @@ fn devoice_slow(s: &str) -> String {
 
 /// [`devoice_slow`] character by character through a table of the hiragana block, for
 /// text of hiragana and kanji only (kanji have no canonical decomposition, and kana
-/// starters do not compose with each other); `None` for anything else.
-fn devoice_fast(s: &str) -> Option<String> {
+/// starters do not compose with each other), and with `skip_bar` without the long-vowel
+/// mark; `None` for anything else.
+fn devoice_fast(s: &str, skip_bar: bool) -> Option<String> {
     const FIRST: u32 = 0x3041;
     const LAST: u32 = 0x309F;
     static TABLE: OnceLock<Vec<Option<char>>> = OnceLock::new();
@@ -118,6 +148,7 @@ fn devoice_fast(s: &str) -> Option<String> {
                 None => return None,
             },
             0x4E00..=0x9FFF | 0x3400..=0x4DBF => out.push(c),
+            0x30FC if skip_bar => {}
             _ => return None,
         }
     }
@@ -382,24 +413,24 @@ fn reading_mismatch_folded(name: &str, folded_name: &str, r: &str) -> bool {
     if r.is_empty() || folded_name.is_empty() || !r.chars().all(is_hiragana) {
         return false;
     }
-    let without_bar = |s: &str| -> String {
-        if s.contains('ー') {
-            s.replace('ー', "")
+    let r = devoice_without_bar(r);
+    let (mut any_kana, mut all_kana) = (false, true);
+    for c in folded_name.chars() {
+        if is_hiragana(c) {
+            any_kana = true;
+        } else if is_kanji(c) {
+            all_kana = false;
         } else {
-            s.to_string()
+            return false;
         }
-    };
-    let r = devoice(&without_bar(r));
-    if folded_name.chars().all(is_hiragana) {
-        return devoice(&without_bar(folded_name)) != r;
     }
-    if !folded_name.chars().all(|c| is_hiragana(c) || is_kanji(c)) {
-        return false;
+    if all_kana {
+        return devoice_without_bar(folded_name) != r;
     }
     // Kana runs inside the kanji name, in order.
-    if folded_name.chars().any(is_hiragana) {
+    if any_kana {
         let mut rest = r.as_str();
-        let name_devoiced = devoice(&without_bar(folded_name));
+        let name_devoiced = devoice_without_bar(folded_name);
         for run in name_devoiced
             .split(|c: char| !is_hiragana(c))
             .filter(|s| !s.is_empty())
@@ -426,10 +457,17 @@ fn reading_mismatch_folded(name: &str, folded_name: &str, r: &str) -> bool {
     match spaced_first {
         Some(first) => check(&first).unwrap_or(false),
         None => {
-            // Prefixes of the name, longest first, as slices (no string per candidate).
-            let ends: Vec<usize> = folded_name.char_indices().map(|(i, _)| i).collect();
-            let count = ends.len();
-            (2..=s.longest.min(count.saturating_sub(1)))
+            // Prefixes of the name, longest first, as slices (no string per candidate):
+            // `ends[n]` is where the name's character `n` starts.
+            let mut ends = [0usize; 16];
+            let mut count = 0;
+            for (i, _) in folded_name.char_indices().take(ends.len()) {
+                ends[count] = i;
+                count += 1;
+            }
+            // A name of `count` characters or more; a prefix leaves at least one.
+            let longest = s.longest.min(ends.len() - 1).min(count.saturating_sub(1));
+            (2..=longest)
                 .rev()
                 .find_map(|n| check(&folded_name[..ends[n]]))
                 .unwrap_or(false)
@@ -655,6 +693,20 @@ mod tests {
         #[test]
         fn devoice_fast_path_equals_nfd(s in "[ぁ-ゟ一-龥㐀-㐉ァ-ヿa-z゙゚]{0,10}") {
             proptest::prop_assert_eq!(devoice(&s), devoice_slow(&s));
+        }
+
+        #[test]
+        fn devoice_without_bar_equals_nfd_without_bar(s in "[ぁ-ゟー一-龥ァ-ヿa-z゙゚]{0,10}") {
+            proptest::prop_assert_eq!(devoice_without_bar(&s), devoice_slow(&s.replace('ー', "")));
+        }
+
+        /// The direct fold of kana, kanji and ASCII names gives what the width fold gives,
+        /// also for the characters next to those ranges (half-width kana, marks, dots).
+        #[test]
+        fn fold_name_fast_path_equals_width_fold(
+            s in "[ぁ-ゟ゠-ヿ一-龥 　a-zA-Z0-9ｦ-ﾟ・ー.ＡＺａ０]{0,12}"
+        ) {
+            proptest::prop_assert_eq!(fold_name(&s), fold_name_slow(&s, String::new()));
         }
     }
 }
