@@ -103,11 +103,15 @@ pub(crate) fn check(facts: &Facts, out: &mut Vec<Hit>) {
     if facts.invalid_phone {
         out.push(Hit::new(ReasonCode::InvalidPhone));
     }
-    let domains = || facts.emails.iter().filter_map(|e| e.rsplit_once('@'));
-    if domains().any(|(_, d)| is_disposable_normalized(d)) {
+    let (mut disposable, mut random) = (false, false);
+    for (local, domain) in facts.emails.iter().filter_map(|e| e.rsplit_once('@')) {
+        disposable = disposable || is_disposable_normalized(domain);
+        random = random || is_random_local_part(local);
+    }
+    if disposable {
         out.push(Hit::new(ReasonCode::DisposableEmail));
     }
-    if domains().any(|(l, _)| is_random_local_part(l)) {
+    if random {
         out.push(Hit::new(ReasonCode::RandomEmail));
     }
 }

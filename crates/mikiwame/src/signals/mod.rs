@@ -148,14 +148,15 @@ impl Facts {
         }
         let mut phones: Vec<Phone> = Vec::new();
         let mut invalid_phone = false;
-        let mut seen: Vec<&str> = Vec::new();
-        for p in parties().filter_map(|p| p.phone.as_deref()) {
+        // At most two parties, so the phones seen fit in an array (no allocation).
+        let mut seen: [Option<&str>; 2] = [None; 2];
+        for (slot, p) in parties().filter_map(|p| p.phone.as_deref()).enumerate() {
             // Parsing is the costliest step of an order: the receiver's phone is often the
             // buyer's, written the same way.
-            if seen.contains(&p) {
+            if seen.contains(&Some(p)) {
                 continue;
             }
-            seen.push(p);
+            seen[slot % 2] = Some(p);
             match parse_phone(p, None) {
                 Ok(parsed) => {
                     invalid_phone |= !parsed.valid;
