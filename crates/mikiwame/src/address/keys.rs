@@ -168,6 +168,68 @@ impl Address {
     }
 }
 
+/// [`Address::locality_hash`] for a batch of addresses, remembering the hash state after
+/// the prefecture and city. Addresses from the parser borrow those two names from the
+/// gazetteer, so one pair of pointers names one pair of texts, and a batch has few pairs:
+/// the hash then reads only the town's bytes. Names that are not borrowed that way are
+/// hashed in full.
+pub(crate) struct LocalityHasher {
+    /// Direct-mapped: the pointers and lengths of a prefecture and city, and the hash
+    /// state after both.
+    slots: Vec<Option<(PairKey, crate::fnv::Fnv1a)>>,
+}
+
+/// Where a borrowed prefecture and city lie: address and length of each.
+type PairKey = (usize, usize, usize, usize);
+
+impl LocalityHasher {
+    /// An empty memo of 256 pairs (a batch's prefecture and city pairs are few: Japan has
+    /// about 1,900 cities, and orders gather in the large ones).
+    pub(crate) fn new() -> LocalityHasher {
+        LocalityHasher::with_slots(256)
+    }
+
+    /// An empty memo of `slots` pairs (at least one).
+    fn with_slots(slots: usize) -> LocalityHasher {
+        LocalityHasher {
+            slots: vec![None; slots.max(1)],
+        }
+    }
+
+    /// Equal to `a.locality_hash()`.
+    pub(crate) fn hash(&mut self, a: &Address) -> u64 {
+        use std::borrow::Cow;
+        let (Script::Japanese, Some(Cow::Borrowed(pref)), Some(Cow::Borrowed(city))) =
+            (a.script, &a.prefecture, &a.city)
+        else {
+            return a.locality_hash();
+        };
+        let key = (
+            pref.as_ptr() as usize,
+            pref.len(),
+            city.as_ptr() as usize,
+            city.len(),
+        );
+        let mixed = (key.0 ^ key.2.rotate_left(17)).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32;
+        let slot = mixed % self.slots.len();
+        let mut h = match self.slots[slot] {
+            Some((k, state)) if k == key => state,
+            _ => {
+                let mut state = crate::fnv::Fnv1a::new();
+                state.bytes(pref.as_bytes());
+                state.bytes(city.as_bytes());
+                self.slots[slot] = Some((key, state));
+                state
+            }
+        };
+        // The Japanese locality joins its pieces without a separator.
+        if let Some(town) = &a.town {
+            h.bytes(town.as_bytes());
+        }
+        h.finish()
+    }
+}
+
 impl Address {
     /// The address written out in one canonical notation (prefecture, city, town,
     /// N丁目N番N号, building, floor, room). Normalizing it again gives the same keys.
@@ -264,6 +326,7 @@ fn push_number(s: &mut String, n: u32) {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+    use std::borrow::Cow;
 
     fn fnv1a(s: &str) -> u64 {
         crate::fnv::fnv1a(s.as_bytes())
@@ -291,6 +354,38 @@ mod tests {
                 ..Default::default()
             };
             prop_assert_eq!(a.locality_hash(), fnv1a(&a.locality()));
+        }
+
+        /// The batch memo hashes as `locality_hash` does, whether the names are borrowed
+        /// (remembered), owned (hashed in full) or Latin, with or without a town, and
+        /// when many pairs share its few slots.
+        #[test]
+        fn locality_memo_equals_locality_hash(
+            picks in prop::collection::vec(
+                (0usize..6, 0usize..6, any::<bool>(), any::<bool>(),
+                 prop::option::of("[池尻梅田一二]{0,3}")),
+                1..200,
+            )
+        ) {
+            const PREFS: [&str; 6] = ["東京都", "大阪府", "北海道", "京都府", "", "東京"];
+            const CITIES: [&str; 6] = ["世田谷区", "大阪市北区", "札幌市", "京都市", "", "区"];
+            // One slot makes every other pair evict the last; 256 is the batch's memo.
+            let mut memos = [LocalityHasher::with_slots(1), LocalityHasher::new()];
+            for (p, c, owned, latin, town) in picks {
+                let name = |s: &'static str| -> Cow<'static, str> {
+                    if owned { Cow::Owned(s.to_string()) } else { Cow::Borrowed(s) }
+                };
+                let a = Address {
+                    script: if latin { Script::Latin } else { Script::Japanese },
+                    prefecture: Some(name(PREFS[p])),
+                    city: Some(name(CITIES[c])),
+                    town,
+                    ..Default::default()
+                };
+                for memo in &mut memos {
+                    prop_assert_eq!(memo.hash(&a), a.locality_hash());
+                }
+            }
         }
 
         #[test]

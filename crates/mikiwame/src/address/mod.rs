@@ -27,6 +27,7 @@ mod parse;
 
 pub use anomaly::Anomaly;
 pub use components::{Address, Floor, Script};
+pub(crate) use keys::LocalityHasher;
 pub use keys::{BlockKey, UnitKey};
 
 use crate::error::{Error, Result};

@@ -28,7 +28,9 @@
 //! and a unit's never into another unit's; the proptests below hold that, and equality
 //! with the printable keys, over every branch.
 
-use crate::address::Address;
+use std::cell::RefCell;
+
+use crate::address::{Address, LocalityHasher};
 use unicode_normalization::UnicodeNormalization;
 
 /// The namespace byte at the start of every key.
@@ -213,13 +215,31 @@ pub(crate) struct Marks {
 /// The one encoder of address keys: the builder, single queries and batches all use it, so
 /// they cannot disagree.
 pub(crate) fn encode_body(a: &Address, out: &mut Vec<u8>) -> Option<Marks> {
+    thread_local! {
+        /// The prefecture and city hash states this thread has seen (see
+        /// [`LocalityHasher`]): single queries and the build share the batch's saving.
+        static LOCALITIES: RefCell<LocalityHasher> = RefCell::new(LocalityHasher::new());
+    }
+    LOCALITIES.with(|memo| match memo.try_borrow_mut() {
+        Ok(mut memo) => encode_body_with(a, |a| memo.hash(a), out),
+        Err(_) => encode_body_with(a, Address::locality_hash, out),
+    })
+}
+
+/// [`encode_body`] with the locality hash computed by `locality` (which must equal
+/// [`Address::locality_hash`]; a batch passes its memo).
+pub(crate) fn encode_body_with(
+    a: &Address,
+    locality: impl FnOnce(&Address) -> u64,
+    out: &mut Vec<u8>,
+) -> Option<Marks> {
     if a.prefecture.is_none() && a.city.is_none() && a.town.is_none() && a.street.is_none() {
         return None;
     }
     let start = out.len();
     // A usual key fits: one capacity check instead of one per byte that grows the buffer.
     out.reserve(24);
-    out.extend_from_slice(&a.locality_hash().to_be_bytes()); // LOCALITY_LEN bytes
+    out.extend_from_slice(&locality(a).to_be_bytes()); // LOCALITY_LEN bytes
     put_opt(out, a.chome);
     let chome = out.len() - start;
     put_opt(out, a.banchi);

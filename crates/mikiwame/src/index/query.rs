@@ -3,15 +3,15 @@
 
 use std::cell::RefCell;
 
-use crate::address::Address;
+use crate::address::{Address, LocalityHasher};
 use crate::contact::{normalize_email, normalize_phone};
 
 use super::date;
 use super::forwarding::{fold, has_forwarding_word, has_generic_code};
 use super::grade::{AddressCheck, AddressMatch, Forwarding, ForwardingLevel, Grade, MatchedRecord};
 use super::keys::{
-    building_key, canonical_card, encode_body, locality_of, prefix_end, put_banchi, text_key,
-    AddressKeys, Kind, Marks, LOCALITY_LEN,
+    building_key, canonical_card, encode_body, encode_body_with, locality_of, prefix_end,
+    put_banchi, text_key, AddressKeys, Kind, Marks, LOCALITY_LEN,
 };
 use super::open::{Index, Node, Nodes};
 
@@ -320,9 +320,10 @@ fn batch_slots(addresses: &[Address]) -> (Vec<Slot>, Vec<usize>) {
     let mut slots: Vec<Slot> = Vec::with_capacity(addresses.len());
     let mut long: Vec<usize> = Vec::new();
     let mut scratch: Vec<u8> = Vec::with_capacity(64);
+    let mut localities = LocalityHasher::new();
     for (i, a) in addresses.iter().enumerate() {
         scratch.clear();
-        let Some(marks) = encode_body(a, &mut scratch) else {
+        let Some(marks) = encode_body_with(a, |a| localities.hash(a), &mut scratch) else {
             continue;
         };
         match Slot::new(&scratch, marks, i as u32, a) {
