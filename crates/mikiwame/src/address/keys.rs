@@ -168,11 +168,12 @@ impl Address {
     }
 }
 
-/// [`Address::locality_hash`] for a batch of addresses, remembering the hash state after
-/// the prefecture and city. Addresses from the parser borrow those two names from the
-/// gazetteer, so one pair of pointers names one pair of texts, and a batch has few pairs:
-/// the hash then reads only the town's bytes. Names that are not borrowed that way are
-/// hashed in full.
+/// [`Address::locality_hash`] for many addresses (a batch, or one thread's queries),
+/// remembering the hash state after the prefecture and city. Addresses from the parser
+/// borrow those two names from the gazetteer as `'static` text, so one pair of pointers
+/// and lengths always names one pair of texts, and addresses share few pairs: the hash then
+/// reads only the town's bytes. Names that are not borrowed that way (owned, or Latin
+/// addresses) are hashed in full.
 pub(crate) struct LocalityHasher {
     /// Direct-mapped: the pointers and lengths of a prefecture and city, and the hash
     /// state after both.
