@@ -42,6 +42,13 @@ static KEPT: CharSet = CharSet::new(
     ],
 );
 
+/// True for the characters [`fold_width`] leaves exactly as they are, whatever surrounds
+/// them (see `KEPT`): callers that fold further may skip the width fold for text made of
+/// them.
+pub(crate) fn is_kept(c: char) -> bool {
+    KEPT.contains(c)
+}
+
 const VARIANTS_TSV: &str = include_str!("../../data/address/variants.tsv");
 
 /// The characters [`fold_char`] may change: those of the variants table and the
