@@ -52,6 +52,14 @@ pub(crate) struct Nodes<'a> {
 /// A state of the automaton, as [`Nodes`] walks it.
 pub(crate) type Node<'a> = fst::raw::Node<'a>;
 
+/// A locality's state as [`Nodes::locality_state`] finds it.
+pub(crate) enum LocalityState<'a> {
+    /// At this address of the automaton, not read yet (files with a locality table).
+    At(usize),
+    /// Read on the walk from the root that found it (files without a table).
+    Walked(Node<'a>),
+}
+
 impl Nodes<'_> {
     /// The root state.
     #[inline]
@@ -82,18 +90,35 @@ impl Nodes<'_> {
     /// in the locality table when the file has one, else a walk from the root.
     #[inline]
     pub(crate) fn locality(&self, hash: u64) -> Option<Node<'_>> {
+        Some(match self.locality_state(hash)? {
+            LocalityState::At(addr) => self.node(addr),
+            LocalityState::Walked(n) => n,
+        })
+    }
+
+    /// Where the locality `hash`'s state is ([`Nodes::locality`] without reading the state
+    /// when the table gives its address, so that a batch can ask for it ahead).
+    #[inline]
+    pub(crate) fn locality_state(&self, hash: u64) -> Option<LocalityState<'_>> {
         match &self.localities {
             Some(table) => {
                 let (addr, _) = table.find(hash)?;
                 // A damaged table (only in files that fail `verify`) must not point past
                 // the keys.
-                (addr < self.fst.as_bytes().len()).then(|| self.fst.node(addr))
+                (addr < self.fst.as_bytes().len()).then_some(LocalityState::At(addr))
             }
             None => {
                 let root = self.step(&self.root(), Kind::Address as u8)?;
                 self.walk(root, &hash.to_be_bytes())
+                    .map(LocalityState::Walked)
             }
         }
+    }
+
+    /// The state at `addr`: a locality table's address or a transition's target.
+    #[inline]
+    pub(crate) fn node(&self, addr: usize) -> Node<'_> {
+        self.fst.node(addr)
     }
 
     /// The automaton's size in bytes.
@@ -101,33 +126,17 @@ impl Nodes<'_> {
         self.fst.as_bytes().len()
     }
 
-    /// Starts loading the state [`Nodes::locality`] would return for `hash`, for a walk
-    /// some keys later.
+    /// Starts loading the state at `addr`, for a read a little later. A state's bytes run
+    /// downwards from its address (the fst crate writes a state's transitions below its
+    /// first byte): a 丁目's or 番's state with dozens of transitions spans four cache
+    /// lines, and asking for all four measured 6% faster on a 10M-record index than for
+    /// two.
     #[inline]
-    pub(crate) fn prefetch_locality(&self, hash: u64) {
-        if let Some((addr, _)) = self.localities.as_ref().and_then(|t| t.find(hash)) {
-            self.prefetch_state(addr);
-        }
-    }
-
-    /// Starts loading the state after byte `b` from the locality `hash`'s state (which an
-    /// earlier [`Nodes::prefetch_locality`] asked for): the second state of a walk.
-    #[inline]
-    pub(crate) fn prefetch_after_locality(&self, hash: u64, b: u8) {
-        let Some(n) = self.locality(hash) else { return };
-        if let Some(i) = n.find_input(b) {
-            self.prefetch_state(n.transition_addr(i));
-        }
-    }
-
-    /// Starts loading the state at `addr`. A state's bytes run downwards from its address
-    /// (the fst crate writes a state's transitions below its first byte), so the line
-    /// below it too.
-    #[inline]
-    fn prefetch_state(&self, addr: usize) {
+    pub(crate) fn prefetch_state(&self, addr: usize) {
         let bytes = self.fst.as_bytes();
-        prefetch(bytes, addr);
-        prefetch(bytes, addr.saturating_sub(48));
+        for below in [0, 48, 112, 176] {
+            prefetch(bytes, addr.saturating_sub(below));
+        }
     }
 
     /// True when some key continues from `n` with `bytes`. The last state is not decoded:

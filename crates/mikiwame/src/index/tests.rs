@@ -1078,6 +1078,9 @@ proptest! {
         // Up to 16 the near 番 are walked one by one; wider settings read key ranges.
         near in prop_oneof![0u32..3, Just(17u32)],
         shards in 1usize..6,
+        // Interleaved runs of the batch's walk, which only indexes of 32 MiB and more take
+        // on their own.
+        runs in 2usize..7,
     ) {
         let mut model: BTreeMap<String, Vec<Address>> = BTreeMap::new();
         let mut b = IndexBuilder::new();
@@ -1124,7 +1127,8 @@ proptest! {
         // lettered rooms and lot suffixes) mixed among the usual ones.
         let batch: Vec<Address> = records.iter().chain(&queries).cloned().collect();
         let want: Vec<Grade> = batch.iter().map(|q| model_grade(&model, q, near)).collect();
-        prop_assert_eq!(index.grade_batch(&batch, &opts), want);
+        prop_assert_eq!(index.grade_batch(&batch, &opts), want.clone());
+        prop_assert_eq!(index.grade_batch_in_runs(&batch, &opts, Some(runs)), want);
         for e in &emails {
             prop_assert_eq!(index.known_email(e).len(), 1);
         }
