@@ -1,6 +1,6 @@
-//! Asking the processor to start loading bytes a query will read soon. A batch knows its
-//! next keys' locality states some keys ahead, so their cache misses can overlap the walks
-//! in between instead of stalling one after another. The crate's other use of `unsafe`,
+//! Asking the processor to start loading bytes a query will read soon. A batch walks
+//! several runs of its keys in turn and asks for each run's next state before stepping the
+//! others, so their cache misses overlap instead of stalling one after another. The crate's other use of `unsafe`,
 //! for the intrinsic alone.
 #![allow(unsafe_code)]
 
