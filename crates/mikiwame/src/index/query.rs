@@ -105,7 +105,7 @@ const INTERLEAVED_RUNS: usize = 4;
 
 /// The size of the automata on which [`Index::grade_batch`] interleaves its walks. Below
 /// it the states mostly sit in the cache and asking ahead only adds work: measured on a
-/// machine with 8 MiB of L3, four runs took 21% less time than one on a 98 MB automaton
+/// machine with 8 MiB of L3, four runs took a quarter less time than one on a 98 MB automaton
 /// (10M records), and two runs 8% more on a 9 MB one (1M records).
 const PREFETCH_FROM_BYTES: usize = 32 << 20;
 
