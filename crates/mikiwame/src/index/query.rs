@@ -403,7 +403,8 @@ impl<'s, 'p> Walk<'s, 'p> {
                 self.path.push(nodes.node(addr));
             }
             let key = slot.key();
-            let at = LOCALITY_LEN + self.path.len() - 1;
+            // The key byte after the last state reached (the path is never empty here).
+            let at = LOCALITY_LEN + self.path.len().saturating_sub(1);
             if let (Some(&b), Some(n)) = (key.get(at), self.path.last()) {
                 if let Some(i) = n.find_input(b) {
                     let addr = n.transition_addr(i);
@@ -429,9 +430,11 @@ impl<'s, 'p> Walk<'s, 'p> {
         let key = slot.key();
         let locality = slot.locality();
         if self.prev_locality == Some(locality) {
+            // `next` has moved past `slot`, so the previous key is the one before it.
+            let prev = &self.slots[self.next.saturating_sub(2)];
             let shared = key[LOCALITY_LEN..]
                 .iter()
-                .zip(&self.slots[self.next.saturating_sub(2)].key[LOCALITY_LEN..])
+                .zip(&prev.key[LOCALITY_LEN..])
                 .take(self.path.len().saturating_sub(1))
                 .take_while(|(a, b)| a == b)
                 .count();
