@@ -629,6 +629,13 @@ fn files_without_a_locality_table_walk_from_the_root() {
     let opts = CheckOptions::default();
     let graded = with.grade_batch(&queries, &opts);
     assert_eq!(without.grade_batch(&queries, &opts), graded);
+    // Interleaved runs too: without a table, a locality's state is found by a walk, not
+    // asked for ahead.
+    for runs in [2, 5] {
+        let runs = Some(runs);
+        assert_eq!(with.grade_batch_in_runs(&queries, &opts, runs), graded);
+        assert_eq!(without.grade_batch_in_runs(&queries, &opts, runs), graded);
+    }
     for (q, g) in queries.iter().zip(&graded) {
         assert_eq!(without.address_grade(q, &opts), *g);
         assert_eq!(with.address_grade(q, &opts), *g);
