@@ -107,7 +107,7 @@ const INTERLEAVED_RUNS: usize = 4;
 /// it the states mostly sit in the cache and asking ahead only adds work: measured on a
 /// machine with 8 MiB of L3, four runs took a quarter less time than one on a 98 MB automaton
 /// (10M records), and two runs 8% more on a 9 MB one (1M records).
-const PREFETCH_FROM_BYTES: usize = 32 << 20;
+const INTERLEAVE_FROM_BYTES: usize = 32 << 20;
 
 /// One address of a batch: its key body inline and what grading needs of the address
 /// besides (copied here, so the sorted pass reads the batch front to back and never jumps
@@ -658,7 +658,7 @@ impl Index {
         for i in long {
             out[i] = self.address_grade(&addresses[i], opts);
         }
-        let large = all.iter().map(Nodes::size).sum::<usize>() >= PREFETCH_FROM_BYTES;
+        let large = all.iter().map(Nodes::size).sum::<usize>() >= INTERLEAVE_FROM_BYTES;
         let runs = runs.unwrap_or(if large { INTERLEAVED_RUNS } else { 1 });
         self.merged_pass(all, &slots, runs, addresses, opts, &mut out);
         out
