@@ -346,6 +346,14 @@ struct Pass<'p, 'n> {
     opts: &'p CheckOptions,
 }
 
+impl<'p, 'n> Pass<'p, 'n> {
+    /// The automaton of `shard` (the last one for a shard past the end, which only a
+    /// damaged file's boundaries could give).
+    fn nodes(&self, shard: usize) -> &'p Nodes<'n> {
+        &self.all[shard.min(self.all.len() - 1)]
+    }
+}
+
 /// One run of a batch's sorted slots, walked a state at a time. Each key starts where it
 /// leaves the previous key's path (the shared locality, 丁目 and 番), so a run touches the
 /// automaton's pages in order; several runs in turn overlap their cache misses.
@@ -383,7 +391,6 @@ impl<'s, 'p> Walk<'s, 'p> {
     /// after the other runs' steps) or the run is graded (false). Without asking ahead,
     /// walks the whole run.
     fn advance(&mut self, pass: &Pass<'p, '_>, out: &mut [Grade]) -> bool {
-        let all = pass.all;
         loop {
             let Some(slot) = self.current else {
                 let Some(slot) = self.slots.get(self.next) else {
@@ -398,7 +405,7 @@ impl<'s, 'p> Walk<'s, 'p> {
                 }
                 continue;
             };
-            let nodes = &all[self.shard.min(all.len() - 1)];
+            let nodes = pass.nodes(self.shard);
             if let Some(addr) = self.pending.take() {
                 self.path.push(nodes.node(addr));
             }
@@ -444,7 +451,7 @@ impl<'s, 'p> Walk<'s, 'p> {
         self.prev_locality = Some(locality);
         self.path.clear();
         self.shard = pass.index.shard_from(self.shard, &key[..LOCALITY_LEN]);
-        let nodes = &pass.all[self.shard.min(pass.all.len() - 1)];
+        let nodes = pass.nodes(self.shard);
         match nodes.locality_state(locality) {
             Some(LocalityState::At(addr)) if pass.ask_ahead => {
                 nodes.prefetch_state(addr);
@@ -465,7 +472,7 @@ impl<'s, 'p> Walk<'s, 'p> {
 
     /// Grades `slot` from how far its walk reached.
     fn finish(&self, slot: &Slot, pass: &Pass<'p, '_>, out: &mut [Grade]) {
-        let nodes = &pass.all[self.shard.min(pass.all.len() - 1)];
+        let nodes = pass.nodes(self.shard);
         let key = slot.key();
         let m = slot.marks();
         let unit_only = slot.forwarding_id()
