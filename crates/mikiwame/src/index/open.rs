@@ -17,6 +17,7 @@ use super::keys::{locality_of, Kind, LOCALITY_LEN};
 use super::localities::{LocalityTable, Shape};
 use super::mmap;
 use super::prefetch::prefetch;
+use super::query::BufferPool;
 use super::shards;
 use super::table::{BuildInfo, ForwarderEntry, RecordEntry};
 
@@ -216,6 +217,8 @@ pub struct Index {
     patterns: OnceLock<ForwarderPatterns>,
     /// Whether any forwarder has a building key (saves folding building names otherwise).
     pub(crate) has_buildings: bool,
+    /// Buffers that [`Index::grade_batch`] calls reuse.
+    pub(crate) batch_buffers: BufferPool,
 }
 
 impl fmt::Debug for Index {
@@ -272,6 +275,7 @@ impl Index {
             localities: sections.localities,
             locality_shape: sections.locality_shape,
             patterns: OnceLock::new(),
+            batch_buffers: BufferPool::default(),
         })
     }
 

@@ -446,6 +446,51 @@ fn grade_batch_equals_one_by_one_on_a_dense_town() {
 }
 
 #[test]
+fn grade_batch_reuses_its_buffers_without_mixing_batches() {
+    let records: Vec<_> = (1..200)
+        .map(|b| fraud_at(room(ikejiri(b % 3, b, b % 4), &format!("{}", 100 + b % 5))))
+        .collect();
+    let index = index_of(&records, &[forwarder()]);
+    let opts = CheckOptions::default();
+    // Batches of different sizes (the small one below the bucket sort's threshold), each
+    // graded after others have left their slots in the pooled buffers.
+    let batch = |len: usize, shift: u32| -> Vec<Address> {
+        (0..len as u32)
+            .map(|i| ikejiri((i + shift) % 4, (i * 7 + shift) % 210, (i + shift) % 5))
+            .collect()
+    };
+    let batches = [batch(500, 0), batch(30, 1), batch(1000, 2), batch(200, 3)];
+    let want: Vec<Vec<Grade>> = batches
+        .iter()
+        .map(|b| b.iter().map(|q| index.address_grade(q, &opts)).collect())
+        .collect();
+    for _ in 0..2 {
+        for (b, w) in batches.iter().zip(&want) {
+            assert_eq!(&index.grade_batch(b, &opts), w);
+        }
+    }
+    assert_eq!(
+        index.batch_buffers.kept(),
+        1,
+        "one caller: one set of buffers kept"
+    );
+    // Callers on several threads at once each take their own set.
+    std::thread::scope(|s| {
+        for t in 0..4 {
+            let (index, batches, want, opts) = (&index, &batches, &want, &opts);
+            s.spawn(move || {
+                for round in 0..20 {
+                    let k = (t + round) % batches.len();
+                    assert_eq!(&index.grade_batch(&batches[k], opts), &want[k]);
+                }
+            });
+        }
+    });
+    let kept = index.batch_buffers.kept();
+    assert!((1..=4).contains(&kept), "{kept} sets kept");
+}
+
+#[test]
 fn base_union_keeps_old_and_adds_new_keys() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("idx.mkw");
