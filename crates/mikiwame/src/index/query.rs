@@ -242,7 +242,6 @@ impl BufferPool {
     }
 }
 
-#[cfg(test)]
 impl BufferPool {
     /// How many sets of buffers the pool holds.
     pub(crate) fn kept(&self) -> usize {
@@ -252,8 +251,9 @@ impl BufferPool {
 
 impl std::fmt::Debug for BufferPool {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let kept = self.0.lock().map_or(0, |p| p.len());
-        f.debug_struct("BufferPool").field("kept", &kept).finish()
+        f.debug_struct("BufferPool")
+            .field("kept", &self.kept())
+            .finish()
     }
 }
 

@@ -419,11 +419,17 @@ fn batch_equals_one_by_one() {
     }
 }
 
+/// Flats in one town at 番 1 to `end - 1`, over three 丁目, with rooms 100 to 104: every
+/// grade occurs among nearby queries.
+fn dense_ikejiri(end: u32) -> Vec<FraudRecord> {
+    (1..end)
+        .map(|b| fraud_at(room(ikejiri(b % 3, b, b % 4), &format!("{}", 100 + b % 5))))
+        .collect()
+}
+
 #[test]
 fn grade_batch_equals_one_by_one_on_a_dense_town() {
-    let records: Vec<_> = (1..60)
-        .map(|b| fraud_at(room(ikejiri(b % 3, b, b % 4), &format!("{}", 100 + b % 5))))
-        .collect();
+    let records = dense_ikejiri(60);
     let index = index_of(&records, &[forwarder()]);
     let mut queries: Vec<_> = (0..80).rev().map(|b| ikejiri(b % 4, b, b % 5)).collect();
     queries.extend(records.iter().filter_map(|r| r.address.clone()));
@@ -447,9 +453,7 @@ fn grade_batch_equals_one_by_one_on_a_dense_town() {
 
 #[test]
 fn grade_batch_reuses_its_buffers_without_mixing_batches() {
-    let records: Vec<_> = (1..200)
-        .map(|b| fraud_at(room(ikejiri(b % 3, b, b % 4), &format!("{}", 100 + b % 5))))
-        .collect();
+    let records = dense_ikejiri(200);
     let index = index_of(&records, &[forwarder()]);
     let opts = CheckOptions::default();
     // Batches of different sizes (the small one below the bucket sort's threshold), each
