@@ -166,8 +166,9 @@ impl PyEngine {
         Ok(list)
     }
 
-    /// Scores flattened order columns (`{name: list}`, as `mikiwame.ORDER_COLUMNS`), all of
-    /// length `rows`; returns the output columns. Used by `Engine.score_frame`.
+    /// Scores flattened order columns (`{name: column}`, names as `mikiwame.ORDER_COLUMNS`,
+    /// each a list or a tuple of Arrow string arrays), all of length `rows`; returns the
+    /// output columns. Used by `Engine.score_frame`.
     fn _score_columns<'py>(
         &self,
         py: Python<'py>,

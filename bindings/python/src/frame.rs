@@ -1,29 +1,49 @@
 //! `Engine.score_frame`: flattened order columns in, output columns out.
 //!
-//! The Python side hands over one list per known column (`Series.tolist()` or
-//! `pyarrow.ChunkedArray.to_pylist()`, both done in C); cells are read here, rows are built
-//! and scored in parallel with the GIL released, and the result goes back as one list per
-//! output column. No Python code runs per row.
+//! The Python side hands over each known column either as Arrow string arrays (read in
+//! place, see [`crate::arrow`]) or, for other types, as a list (`Series.tolist()` or
+//! `pyarrow.ChunkedArray.to_pylist()`, both done in C); list cells are read here, rows are
+//! built and scored in parallel with the GIL released, and the result goes back as one
+//! list per output column. No Python code runs per row.
 
 use mikiwame::engine::{Assessment, Evaluations};
 use mikiwame::order::{CsvColumns, Row};
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString};
+use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use rayon::prelude::*;
 
+use crate::arrow::ArrowStrings;
 use crate::errors;
 
 /// The input columns, read into Rust.
 pub(crate) struct Columns {
     header: CsvColumns,
-    cells: Vec<Vec<Option<String>>>,
+    cells: Vec<Cells>,
     rows: usize,
 }
 
+/// One input column.
+enum Cells {
+    /// Read from a list, a `String` per cell.
+    Listed(Vec<Option<String>>),
+    /// Arrow string arrays, read in place.
+    Arrow(ArrowStrings),
+}
+
+impl Cells {
+    fn get(&self, row: usize) -> Option<&str> {
+        match self {
+            Cells::Listed(v) => v.get(row)?.as_deref(),
+            Cells::Arrow(a) => a.get(row),
+        }
+    }
+}
+
 impl Columns {
-    /// Reads `{name: list}`; every list must have `rows` cells. Names are the flattened
-    /// order columns (see `mikiwame::order::CSV_COLUMNS`); others are ignored by the order
-    /// reader.
+    /// Reads `{name: column}`, where a column is a list of cells or a tuple of Arrow
+    /// string arrays (`utf8` or `large_utf8`, its chunks in order); every column must have
+    /// `rows` cells. Names are the flattened order columns (see
+    /// `mikiwame::order::CSV_COLUMNS`); others are ignored by the order reader.
     pub(crate) fn extract(columns: &Bound<'_, PyDict>, rows: usize) -> PyResult<Columns> {
         let mut names = Vec::with_capacity(columns.len());
         let mut cells = Vec::with_capacity(columns.len());
@@ -31,18 +51,25 @@ impl Columns {
             let name: String = name
                 .extract()
                 .map_err(|_| errors::input("column names must be strings"))?;
-            let list = values
-                .downcast::<PyList>()
-                .map_err(|_| errors::input(format!("column `{name}` must be given as a list")))?;
-            if list.len() != rows {
+            let (col, len) = if let Ok(list) = values.downcast::<PyList>() {
+                let mut col = Vec::with_capacity(list.len());
+                for cell in list.iter() {
+                    col.push(text(&cell)?);
+                }
+                (Cells::Listed(col), list.len())
+            } else if values.is_instance_of::<PyTuple>() {
+                let arrow = ArrowStrings::read(&values, &name)?;
+                let len = arrow.len();
+                (Cells::Arrow(arrow), len)
+            } else {
                 return Err(errors::input(format!(
-                    "column `{name}` has {} cells, expected {rows}: all columns must have the same length",
-                    list.len()
+                    "column `{name}` must be given as a list or a tuple of Arrow string arrays"
                 )));
-            }
-            let mut col = Vec::with_capacity(rows);
-            for cell in list.iter() {
-                col.push(text(&cell)?);
+            };
+            if len != rows {
+                return Err(errors::input(format!(
+                    "column `{name}` has {len} cells, expected {rows}: all columns must have the same length"
+                )));
             }
             names.push(name);
             cells.push(col);
@@ -78,7 +105,7 @@ impl Columns {
                     .with_min_len(256)
                     .map(|i| {
                         self.header
-                            .order_from(|c| self.cells.get(c)?[i].as_deref(), i as u64 + 1)
+                            .order_from(|c| self.cells.get(c)?.get(i), i as u64 + 1)
                     })
                     .collect();
                 engine.evaluate_rows(&rows, &mut window);
