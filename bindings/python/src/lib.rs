@@ -8,6 +8,22 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Tells the extension's mimalloc to keep freed memory for the next chunk instead of
+/// returning it to the system and faulting it in again (as `mikiwame score` does; why and
+/// what it saves: `keep_freed_memory` in `crates/mikiwame-cli/src/main.rs`). Only the
+/// extension's own memory is concerned, at most a chunk's worth; `MIMALLOC_PURGE_DELAY`
+/// in the environment still decides when it is set.
+#[allow(unsafe_code)]
+fn keep_freed_memory() {
+    /// `mi_option_purge_delay` of mimalloc.h; the CLI's tests check the number.
+    const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+        // SAFETY: sets one integer option (-1: never purge) while the module is being
+        // initialized, before the extension has started any thread.
+        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) }
+    }
+}
+
 mod arrow;
 mod convert;
 mod engine;
@@ -177,6 +193,7 @@ fn screen<'py>(
 /// The module.
 #[pymodule]
 fn _mikiwame(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    keep_freed_memory();
     m.add_function(wrap_pyfunction!(normalize_address, m)?)?;
     m.add_function(wrap_pyfunction!(build_index, m)?)?;
     m.add_function(wrap_pyfunction!(screen, m)?)?;

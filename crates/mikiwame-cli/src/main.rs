@@ -23,6 +23,28 @@ use clap::{Parser, Subcommand};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// `mi_option_purge_delay` of mimalloc.h (the same place in its v2 and v3); the sys crate
+/// does not name it. A test below checks that it still holds the purge delay.
+#[cfg(feature = "mimalloc")]
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// Tells mimalloc to keep the memory that is freed instead of handing it back to the
+/// system. Scoring allocates and frees a chunk's worth of orders, evaluations and output
+/// at a time; by default mimalloc returned freed pages after a delay, and the next chunk
+/// faulted them in again, zeroed by the kernel: about 40,000 page faults and 0.4-0.5 s of
+/// system time for 1,000,000 orders (see benches/README.md, "Scoring"). Memory stays
+/// bounded by the chunk size (`--chunk-size`), and is returned when the process ends.
+/// `MIMALLOC_PURGE_DELAY` in the environment still decides when it is set.
+#[cfg(feature = "mimalloc")]
+#[allow(unsafe_code)]
+fn keep_freed_memory() {
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+        // SAFETY: sets one integer option (-1: never purge), before any other thread
+        // exists (the call is not thread safe); valid for any value.
+        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) }
+    }
+}
+
 /// Fraud screening for online shops: addresses, fraud index, order scores, impersonation.
 #[derive(Debug, Parser)]
 #[command(name = "mikiwame", version, about, long_about = None)]
@@ -68,6 +90,8 @@ impl From<mikiwame::Error> for CliError {
 }
 
 fn main() -> ExitCode {
+    #[cfg(feature = "mimalloc")]
+    keep_freed_memory();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Normalize(args) => normalize::run(args),
@@ -88,5 +112,24 @@ fn main() -> ExitCode {
             eprintln!("mikiwame: internal error: {msg}");
             ExitCode::from(2)
         }
+    }
+}
+
+#[cfg(all(test, feature = "mimalloc"))]
+mod tests {
+    /// Option 15 is mimalloc's purge delay: it reads as that option's documented default
+    /// (1000 ms in mimalloc v3) before `keep_freed_memory`, and as "never" after. A
+    /// mimalloc that moved its options would fail here instead of being misconfigured.
+    #[test]
+    #[allow(unsafe_code)]
+    fn keep_freed_memory_sets_the_purge_delay() {
+        if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
+            return;
+        }
+        // SAFETY: reads one integer option; no other test touches mimalloc's options.
+        let get = || unsafe { libmimalloc_sys::mi_option_get(super::MI_OPTION_PURGE_DELAY) };
+        assert_eq!(get(), 1000, "mimalloc's purge delay default");
+        super::keep_freed_memory();
+        assert_eq!(get(), -1);
     }
 }
