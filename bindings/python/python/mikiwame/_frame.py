@@ -90,9 +90,10 @@ def _pyarrow() -> Any:
 
 
 def _arrow_strings(column: Any, pa: Any) -> tuple[Any, ...] | None:
-    """The chunks of an Arrow column (an Array or a ChunkedArray) as ``utf8``/``large_utf8`` arrays, with the same text
-    per cell as the list path gives (integers in decimal, booleans as ``true``/``false``);
-    None for other types (floats, dates...), which go as lists."""
+    """The chunks of an Arrow column (an Array or a ChunkedArray) as ``utf8`` or
+    ``large_utf8`` arrays, with the same text per cell as the list path gives (integers in
+    decimal, booleans as ``true``/``false``); None for other types (floats, dates...),
+    which go as lists."""
     t = column.type
     if pa.types.is_integer(t) or pa.types.is_boolean(t) or _is_string_view(t, pa):
         column = column.cast(pa.string())
@@ -114,7 +115,7 @@ def _pandas_strings(series: Any, pa: Any) -> tuple[Any, ...] | None:
         return None
     try:
         array = pa.array(series, from_pandas=True)
-    except (pa.ArrowException, TypeError, ValueError):
+    except (pa.ArrowException, TypeError, ValueError, OverflowError):
         return None
     return _arrow_strings(array, pa)  # an Array, or a ChunkedArray past 2 GiB of text
 
