@@ -177,8 +177,31 @@ impl PyEngine {
     ) -> PyResult<Bound<'py, PyDict>> {
         let table = frame::Columns::extract(columns, rows)?;
         let engine = &self.engine;
-        let assessments = py.allow_threads(|| engine.install(|| table.score(engine)))?;
-        frame::output(py, &assessments)
+        let mut out = frame::Output::new(py);
+        // The chunks are scored on the engine's pool while this thread, holding the GIL,
+        // turns the previous chunk's assessments into Python objects. That conversion is
+        // serial: done after all the scoring, it left the pool's threads idle.
+        std::thread::scope(|scope| -> PyResult<()> {
+            let (tx, mut rx) = std::sync::mpsc::sync_channel::<Vec<Assessment>>(1);
+            let table = &table;
+            let scorer = scope.spawn(move || {
+                engine.install(|| table.score(engine, |chunk| tx.send(chunk).is_ok()))
+            });
+            loop {
+                // The receiver moves in and out: waiting must not hold the GIL.
+                let (next, back) = py.allow_threads(move || (rx.recv(), rx));
+                rx = back;
+                let Ok(chunk) = next else { break };
+                // On an error the receiver is dropped, and the scorer stops at its next
+                // chunk.
+                out.extend(&chunk)?;
+            }
+            match scorer.join() {
+                Ok(()) => Ok(()),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        })?;
+        out.finish()
     }
 
     /// Grades one address against the index: `input`, `address_match`, `forwarding`.

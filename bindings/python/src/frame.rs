@@ -86,16 +86,20 @@ impl Columns {
         })
     }
 
-    /// Builds the orders and scores them; call inside the engine's pool, without the GIL.
-    /// Row numbers in errors are 1-based positions in the frame.
+    /// Builds the orders and scores them, handing each chunk's assessments to `emit` in
+    /// order; stops early when `emit` returns false. Call inside the engine's pool,
+    /// without the GIL. Row numbers in errors are 1-based positions in the frame.
     ///
     /// Rows are scored in chunks of [`CHUNK`] and linked within each, as `mikiwame score`
     /// does; a chunk's orders are built and evaluated [`PART`] rows at a time and dropped,
     /// so that only the chunk's evaluations are kept until it is linked, and the working
     /// memory of a part (orders, signals) is reused by the next instead of a whole
     /// frame's or chunk's worth being allocated, faulted in and freed at once.
-    pub(crate) fn score(&self, engine: &mikiwame::Engine) -> PyResult<Vec<Assessment>> {
-        let mut out = Vec::with_capacity(self.rows);
+    pub(crate) fn score(
+        &self,
+        engine: &mikiwame::Engine,
+        mut emit: impl FnMut(Vec<Assessment>) -> bool,
+    ) {
         for start in (0..self.rows).step_by(CHUNK) {
             let end = (start + CHUNK).min(self.rows);
             let mut window = Evaluations::with_capacity(end - start);
@@ -111,9 +115,10 @@ impl Columns {
                 engine.evaluate_rows(&rows, &mut window);
                 rows.into_par_iter().with_min_len(512).for_each(drop);
             }
-            out.extend(engine.assess(window));
+            if !emit(engine.assess(window)) {
+                return;
+            }
         }
-        Ok(out)
     }
 }
 
@@ -162,84 +167,78 @@ fn text(cell: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
     Ok(Some(cell.str()?.to_str()?.to_string()))
 }
 
-/// The output columns: `order_id`, `score`, `band`, `alert`, `address_match`, `stars`,
-/// `forwarding`, `reasons` (codes, most points first), `data_quality`, `error` (None, or
-/// the message of an unreadable row, whose other columns are then None or empty).
-pub(crate) fn output<'py>(py: Python<'py>, rows: &[Assessment]) -> PyResult<Bound<'py, PyDict>> {
-    let ok = |a: &Assessment| a.error.is_none();
-    // The codes are a few dozen stable names: one Python string each, shared by every
-    // row, instead of a new string per cell.
-    let mut names: std::collections::HashMap<&'static str, Bound<'py, PyString>> =
-        std::collections::HashMap::new();
-    let mut name = |s: &'static str| {
-        names
-            .entry(s)
-            .or_insert_with(|| PyString::intern(py, s))
-            .clone()
-    };
-    let out = PyDict::new(py);
-    out.set_item(
-        "order_id",
-        PyList::new(py, rows.iter().map(|a| a.order_id.as_deref()))?,
-    )?;
-    out.set_item(
-        "score",
-        PyList::new(py, rows.iter().map(|a| ok(a).then_some(a.score)))?,
-    )?;
-    out.set_item(
-        "band",
-        PyList::new(
-            py,
-            rows.iter().map(|a| ok(a).then(|| name(a.band.as_str()))),
-        )?,
-    )?;
-    out.set_item(
-        "alert",
-        PyList::new(py, rows.iter().map(|a| ok(a).then_some(a.alert)))?,
-    )?;
-    out.set_item(
-        "address_match",
-        PyList::new(
-            py,
-            rows.iter()
-                .map(|a| ok(a).then(|| name(a.address_match.level.as_str()))),
-        )?,
-    )?;
-    out.set_item(
-        "stars",
-        PyList::new(
-            py,
-            rows.iter().map(|a| ok(a).then_some(a.address_match.stars)),
-        )?,
-    )?;
-    out.set_item(
-        "forwarding",
-        PyList::new(
-            py,
-            rows.iter()
-                .map(|a| ok(a).then(|| name(a.forwarding.level.as_str()))),
-        )?,
-    )?;
-    let reasons = PyList::empty(py);
-    let quality = PyList::empty(py);
-    for a in rows {
-        reasons.append(PyList::new(
-            py,
-            a.reasons.iter().map(|r| name(r.code.as_str())),
-        )?)?;
-        quality.append(PyList::new(
-            py,
-            a.data_quality.iter().map(|d| name(d.as_str())),
-        )?)?;
+/// The output columns, in order: `order_id`, `score`, `band`, `alert`, `address_match`,
+/// `stars`, `forwarding`, `reasons` (codes, most points first), `data_quality`, `error`
+/// (None, or the message of an unreadable row, whose other columns are then None or empty).
+const OUTPUT_COLUMNS: [&str; 10] = [
+    "order_id",
+    "score",
+    "band",
+    "alert",
+    "address_match",
+    "stars",
+    "forwarding",
+    "reasons",
+    "data_quality",
+    "error",
+];
+
+/// The output columns as Python lists, filled chunk by chunk (see [`OUTPUT_COLUMNS`]).
+pub(crate) struct Output<'py> {
+    columns: [Bound<'py, PyList>; 10],
+    /// The codes are a few dozen stable names: one Python string each, shared by every
+    /// row, instead of a new string per cell.
+    names: std::collections::HashMap<&'static str, Bound<'py, PyString>>,
+}
+
+impl<'py> Output<'py> {
+    pub(crate) fn new(py: Python<'py>) -> Self {
+        Output {
+            columns: std::array::from_fn(|_| PyList::empty(py)),
+            names: std::collections::HashMap::new(),
+        }
     }
-    out.set_item("reasons", reasons)?;
-    out.set_item("data_quality", quality)?;
-    out.set_item(
-        "error",
-        PyList::new(
-            py,
-            rows.iter().map(|a| a.error.as_ref().map(|e| e.to_string())),
-        )?,
-    )?;
-    Ok(out)
+
+    /// Appends one row per assessment.
+    pub(crate) fn extend(&mut self, rows: &[Assessment]) -> PyResult<()> {
+        let [order_id, score, band, alert, address_match, stars, forwarding, reasons, quality, error] =
+            &self.columns;
+        let py = order_id.py();
+        let names = &mut self.names;
+        let mut name = |s: &'static str| {
+            names
+                .entry(s)
+                .or_insert_with(|| PyString::intern(py, s))
+                .clone()
+        };
+        for a in rows {
+            let ok = a.error.is_none();
+            order_id.append(a.order_id.as_deref())?;
+            score.append(ok.then_some(a.score))?;
+            band.append(ok.then(|| name(a.band.as_str())))?;
+            alert.append(ok.then_some(a.alert))?;
+            address_match.append(ok.then(|| name(a.address_match.level.as_str())))?;
+            stars.append(ok.then_some(a.address_match.stars))?;
+            forwarding.append(ok.then(|| name(a.forwarding.level.as_str())))?;
+            reasons.append(PyList::new(
+                py,
+                a.reasons.iter().map(|r| name(r.code.as_str())),
+            )?)?;
+            quality.append(PyList::new(
+                py,
+                a.data_quality.iter().map(|d| name(d.as_str())),
+            )?)?;
+            error.append(a.error.as_ref().map(|e| e.to_string()))?;
+        }
+        Ok(())
+    }
+
+    /// `{column: list}`.
+    pub(crate) fn finish(self) -> PyResult<Bound<'py, PyDict>> {
+        let out = PyDict::new(self.columns[0].py());
+        for (name, list) in OUTPUT_COLUMNS.into_iter().zip(self.columns) {
+            out.set_item(name, list)?;
+        }
+        Ok(out)
+    }
 }
