@@ -6,7 +6,7 @@
 //! built and scored in parallel with the GIL released, and the result goes back as one
 //! list per output column. No Python code runs per row.
 
-use mikiwame::engine::{Assessment, Evaluations};
+use mikiwame::engine::{Assessment, Evaluations, ASSESSMENT_COLUMNS};
 use mikiwame::order::{CsvColumns, Row};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
@@ -167,23 +167,15 @@ fn text(cell: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
     Ok(Some(cell.str()?.to_str()?.to_string()))
 }
 
-/// The output columns, in order: `order_id`, `score`, `band`, `alert`, `address_match`,
-/// `stars`, `forwarding`, `reasons` (codes, most points first), `data_quality`, `error`
-/// (None, or the message of an unreadable row, whose other columns are then None or empty).
-const OUTPUT_COLUMNS: [&str; 10] = [
-    "order_id",
-    "score",
-    "band",
-    "alert",
-    "address_match",
-    "stars",
-    "forwarding",
-    "reasons",
-    "data_quality",
-    "error",
-];
+/// The output columns, in order: an assessment's (`order_id`, `score`, `band`, `alert`,
+/// `address_match`, `stars`, `forwarding`, `reasons` with the codes most points first,
+/// `data_quality`), then `error` (None, or the message of an unreadable row, whose other
+/// columns are then None or empty).
+fn output_columns() -> impl Iterator<Item = &'static str> {
+    ASSESSMENT_COLUMNS.into_iter().chain(["error"])
+}
 
-/// The output columns as Python lists, filled chunk by chunk (see [`OUTPUT_COLUMNS`]).
+/// The output columns as Python lists, filled chunk by chunk (see [`output_columns`]).
 pub(crate) struct Output<'py> {
     columns: [Bound<'py, PyList>; 10],
     /// The codes are a few dozen stable names: one Python string each, shared by every
@@ -236,7 +228,7 @@ impl<'py> Output<'py> {
     /// `{column: list}`.
     pub(crate) fn finish(self) -> PyResult<Bound<'py, PyDict>> {
         let out = PyDict::new(self.columns[0].py());
-        for (name, list) in OUTPUT_COLUMNS.into_iter().zip(self.columns) {
+        for (name, list) in output_columns().zip(self.columns) {
             out.set_item(name, list)?;
         }
         Ok(out)

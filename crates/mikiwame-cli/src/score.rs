@@ -11,7 +11,7 @@
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 
-use mikiwame::engine::{Assessment, Engine, Evaluations};
+use mikiwame::engine::{Assessment, Engine, Evaluations, ASSESSMENT_COLUMNS};
 use mikiwame::order::{csv_bad_row, parse_json_line, BadRow, CsvColumns, Row};
 use mikiwame::score::Band;
 use rayon::prelude::*;
@@ -509,7 +509,7 @@ fn serialize(
     let mut out = Vec::with_capacity(blocks.len() + 1);
     if header {
         let mut w = csv::Writer::from_writer(Vec::new());
-        w.write_record(CSV_HEADER).map_err(csv_write_error)?;
+        w.write_record(csv_header()).map_err(csv_write_error)?;
         out.push(
             w.into_inner()
                 .map_err(|e| CliError::Internal(format!("cannot write output: {e}")))?,
@@ -521,21 +521,12 @@ fn serialize(
     Ok(out)
 }
 
-/// The CSV output columns.
-const CSV_HEADER: &[&str] = &[
-    "order_id",
-    "score",
-    "band",
-    "alert",
-    "address_match",
-    "stars",
-    "forwarding",
-    "reasons",
-    "data_quality",
-    "error_row",
-    "error_field",
-    "error_message",
-];
+/// The CSV output columns: an assessment's, then where an unreadable row failed.
+fn csv_header() -> impl Iterator<Item = &'static str> {
+    ASSESSMENT_COLUMNS
+        .into_iter()
+        .chain(["error_row", "error_field", "error_message"])
+}
 
 fn csv_write_error(e: csv::Error) -> CliError {
     match e.into_kind() {

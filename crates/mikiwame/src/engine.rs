@@ -40,6 +40,26 @@ pub struct Reason {
     pub points: f64,
 }
 
+/// The columns of an assessment in flat form, as `mikiwame score --format csv` and
+/// `score_frame` write them, before the error column(s) that each adds.
+///
+/// ```
+/// use mikiwame::engine::ASSESSMENT_COLUMNS;
+/// assert_eq!(ASSESSMENT_COLUMNS[..3], ["order_id", "score", "band"]);
+/// assert_eq!(ASSESSMENT_COLUMNS.last(), Some(&"data_quality"));
+/// ```
+pub const ASSESSMENT_COLUMNS: [&str; 9] = [
+    "order_id",
+    "score",
+    "band",
+    "alert",
+    "address_match",
+    "stars",
+    "forwarding",
+    "reasons",
+    "data_quality",
+];
+
 /// The assessment of one order (or the error of one unreadable row).
 ///
 /// Serialized with the fields of DESIGN.md, in this order: `order_id`, `score`, `band`,
