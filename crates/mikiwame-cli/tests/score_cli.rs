@@ -163,7 +163,11 @@ fn csv_in_and_out() {
     assert_eq!(code, 0, "{err}");
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 4, "{out}");
-    assert!(lines[0].starts_with("order_id,score,band,alert"));
+    assert_eq!(
+        lines[0],
+        "order_id,score,band,alert,address_match,stars,forwarding,reasons,data_quality,\
+         error_row,error_field,error_message"
+    );
     assert!(lines[1].starts_with("C-1,") && lines[1].contains("celebrity_name"));
     assert!(lines[2].starts_with("C-2,") && lines[2].contains(",3,amount,"));
     assert!(lines[3].starts_with("C-3,"));
