@@ -7,10 +7,9 @@
 //! list per output column. No Python code runs per row.
 
 use mikiwame::engine::{Assessment, Evaluations, ASSESSMENT_COLUMNS};
-use mikiwame::order::{CsvColumns, Row};
+use mikiwame::order::CsvColumns;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
-use rayon::prelude::*;
 
 use crate::arrow::ArrowStrings;
 use crate::errors;
@@ -104,16 +103,16 @@ impl Columns {
             let end = (start + CHUNK).min(self.rows);
             let mut window = Evaluations::with_capacity(end - start);
             for part in (start..end).step_by(PART) {
-                let rows: Vec<Row> = (part..(part + PART).min(end))
-                    .into_par_iter()
-                    .with_min_len(256)
-                    .map(|i| {
+                // Each row is built, evaluated and dropped in one step on one thread.
+                let positions: Vec<usize> = (part..(part + PART).min(end)).collect();
+                engine.evaluate_each(
+                    &positions,
+                    |&i| {
                         self.header
                             .order_from(|c| self.cells.get(c)?.get(i), i as u64 + 1)
-                    })
-                    .collect();
-                engine.evaluate_rows(&rows, &mut window);
-                rows.into_par_iter().with_min_len(512).for_each(drop);
+                    },
+                    &mut window,
+                );
             }
             if !emit(engine.assess(window)) {
                 return;

@@ -12,7 +12,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 
 use mikiwame::engine::{Assessment, Engine, Evaluations, ASSESSMENT_COLUMNS};
-use mikiwame::order::{csv_bad_row, parse_json_line, BadRow, CsvColumns, Row};
+use mikiwame::order::{csv_bad_row, parse_json_line, BadRow, CsvColumns};
 use mikiwame::score::Band;
 use rayon::prelude::*;
 
@@ -171,9 +171,9 @@ pub fn run(args: Args) -> Result<(), CliError> {
             let (done, next) = engine.install(|| {
                 let finish_previous = || previous.map(|w| finish(w, &mut summary));
                 if parallel {
-                    rayon::join(finish_previous, || input.next_chunk(&engine, parallel))
+                    rayon::join(finish_previous, || input.next_chunk(&engine))
                 } else {
-                    (finish_previous(), input.next_chunk(&engine, parallel))
+                    (finish_previous(), input.next_chunk(&engine))
                 }
             });
             pending = next;
@@ -270,12 +270,12 @@ struct Input {
 impl Input {
     /// Evaluates parts until a chunk is complete or the input ends: the chunk's
     /// evaluations, or `None` when no row was left.
-    fn next_chunk(&mut self, engine: &Engine, parallel: bool) -> Option<Evaluations> {
+    fn next_chunk(&mut self, engine: &Engine) -> Option<Evaluations> {
         let mut window = Evaluations::with_capacity(self.chunk.min(1 << 16));
         while !self.ended {
             match self.parts.next() {
                 Some(Ok(part)) => {
-                    part.batch.evaluate_into(engine, parallel, &mut window);
+                    part.batch.evaluate_into(engine, &mut window);
                     if let Batch::Jsonl { bytes, .. } = part.batch {
                         // The reader may have ended; then the buffer is simply dropped.
                         let _ = self.spare.try_send(bytes);
@@ -296,35 +296,24 @@ impl Input {
 }
 
 impl Batch {
-    /// Parses the part's rows (on the current pool when `parallel`) and appends their
-    /// evaluations to `window`.
-    fn evaluate_into(&self, engine: &Engine, parallel: bool, window: &mut Evaluations) {
-        let rows: Vec<Row> = match self {
-            Batch::Jsonl { bytes, lines } => {
-                let parse = |(n, range): &(u64, std::ops::Range<usize>)| {
-                    parse_json_line(&bytes[range.clone()], *n)
-                };
-                if parallel {
-                    lines.par_iter().with_min_len(256).map(parse).collect()
-                } else {
-                    lines.iter().map(parse).collect()
-                }
-            }
-            Batch::Csv { columns, records } => {
-                let parse = |r: &Result<csv::StringRecord, BadRow>| match r {
+    /// Parses the part's rows (on the engine's threads) and appends their evaluations to
+    /// `window`.
+    fn evaluate_into(&self, engine: &Engine, window: &mut Evaluations) {
+        // Each row is parsed, evaluated and dropped in one step on one thread.
+        match self {
+            Batch::Jsonl { bytes, lines } => engine.evaluate_each(
+                lines,
+                |(n, range)| parse_json_line(&bytes[range.clone()], *n),
+                window,
+            ),
+            Batch::Csv { columns, records } => engine.evaluate_each(
+                records,
+                |r| match r {
                     Ok(rec) => columns.order(rec, rec.position().map_or(0, |p| p.line())),
                     Err(bad) => Err(bad.clone()),
-                };
-                if parallel {
-                    records.par_iter().with_min_len(256).map(parse).collect()
-                } else {
-                    records.iter().map(parse).collect()
-                }
-            }
-        };
-        engine.evaluate_rows(&rows, window);
-        if parallel {
-            rows.into_par_iter().with_min_len(512).for_each(drop);
+                },
+                window,
+            ),
         }
     }
 }

@@ -511,6 +511,47 @@ impl Engine {
         }
     }
 
+    /// As [`Engine::evaluate_rows`], for rows not read yet: `read` turns each item (a line
+    /// of JSON, a CSV record, a row of a frame) into its row, which is evaluated at once
+    /// and dropped, on the same thread.
+    ///
+    /// Reading all of a part first and evaluating it after costs more: the orders wait in
+    /// memory between the two passes, and with several threads the two passes split the
+    /// rows differently, so that about half of each order's strings are freed by a thread
+    /// other than the one that allocated them (a slower path in every allocator).
+    ///
+    /// ```
+    /// use mikiwame::engine::{Engine, Evaluations};
+    /// use mikiwame::order::parse_json_row;
+    ///
+    /// let engine = Engine::new();
+    /// // Lines of a JSONL file, with their line numbers.
+    /// let lines = [(1, r#"{"order_id":"1","buyer":{"name":"徳川家康"},"ordered_at":"2026-11-21T01:00:00+09:00"}"#),
+    ///              (2, r#"{"order_id":"2","buyer":{"name":"真田幸村"},"ordered_at":"2026-11-21T01:05:00+09:00"}"#),
+    ///              (3, r#"{"order_id": 3"#)];
+    /// let mut window = Evaluations::default();
+    /// engine.evaluate_each(&lines, |&(n, line)| parse_json_row(line, n), &mut window);
+    /// let scored = engine.assess(window);
+    /// assert!(scored[1].reasons.iter().any(|r| r.code.as_str() == "name_series"));
+    /// assert_eq!(scored[2].error.as_ref().map(|e| e.row), Some(3));
+    /// ```
+    pub fn evaluate_each<T: Sync>(
+        &self,
+        items: &[T],
+        read: impl Fn(&T) -> Row + Sync,
+        window: &mut Evaluations,
+    ) {
+        let eval = |item: &T| self.evaluate_row(read(item).as_ref());
+        match self.pool_for(items.len(), true) {
+            Some(pool) => pool.install(|| {
+                window
+                    .rows
+                    .par_extend(items.par_iter().with_min_len(256).map(eval));
+            }),
+            None => window.rows.extend(items.iter().map(eval)),
+        }
+    }
+
     /// The rest of scoring: links the window's orders with each other and the history,
     /// then weighs every order's signals. One assessment per row added to the window, in
     /// order. See [`Evaluations`].
@@ -608,9 +649,21 @@ impl Engine {
         window: &mut Evaluations,
         parallel: bool,
     ) {
-        let th = &self.model.thresholds;
-        let eval = |row: &std::result::Result<&Order, &BadRow>| match row {
+        let eval = |row: &std::result::Result<&Order, &BadRow>| self.evaluate_row(*row);
+        if parallel {
+            window
+                .rows
+                .par_extend(rows.par_iter().with_min_len(256).map(eval));
+        } else {
+            window.rows.extend(rows.iter().map(eval));
+        }
+    }
+
+    /// Every per-order signal of one row.
+    fn evaluate_row(&self, row: std::result::Result<&Order, &BadRow>) -> Pending {
+        match row {
             Ok(o) => {
+                let th = &self.model.thresholds;
                 let eval = signals::evaluate(o, &*self.history, &self.shop, th);
                 Pending::Order {
                     trusted: self
@@ -620,13 +673,6 @@ impl Engine {
                 }
             }
             Err(bad) => Pending::Bad(Assessment::from_bad_row(bad)),
-        };
-        if parallel {
-            window
-                .rows
-                .par_extend(rows.par_iter().with_min_len(256).map(eval));
-        } else {
-            window.rows.extend(rows.iter().map(eval));
         }
     }
 
@@ -963,7 +1009,7 @@ mod tests {
         // Orders that link across parts (one address, one card, joke names), with bad
         // rows among them: evaluating the window in parts of any size must not change a
         // single assessment, serial or parallel.
-        let rows: Vec<Row> = (0..300u64)
+        let lines: Vec<(u64, String)> = (0..300u64)
             .map(|i| {
                 let line = if i % 37 == 5 {
                     format!(r#"{{"order_id":"bad-{i}","amount":"x"}}"#)
@@ -980,9 +1026,11 @@ mod tests {
                         i % 5
                     )
                 };
-                crate::order::parse_json_row(&line, i + 1)
+                (i + 1, line)
             })
             .collect();
+        let read = |(n, line): &(u64, String)| crate::order::parse_json_row(line, *n);
+        let rows: Vec<Row> = lines.iter().map(read).collect();
         for threads in [1, 2] {
             let engine = Engine::new().with_threads(threads);
             let whole = engine.score_rows(&rows);
@@ -1000,6 +1048,16 @@ mod tests {
                     engine.assess(window),
                     whole,
                     "parts of {part}, {threads} threads"
+                );
+                // Read, evaluated and dropped row by row: the same assessments.
+                let mut window = Evaluations::default();
+                for chunk in lines.chunks(part) {
+                    engine.evaluate_each(chunk, read, &mut window);
+                }
+                assert_eq!(
+                    engine.assess(window),
+                    whole,
+                    "evaluate_each, parts of {part}, {threads} threads"
                 );
             }
         }
