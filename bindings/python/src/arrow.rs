@@ -207,7 +207,8 @@ impl Chunk {
         }
         // SAFETY: the data buffer holds at least the last offset's bytes.
         let bytes = unsafe { std::slice::from_raw_parts(chunk.data, end) };
-        let text = std::str::from_utf8(&bytes[start..end]).map_err(|_| bad("invalid UTF-8"))?;
+        let text =
+            simdutf8::basic::from_utf8(&bytes[start..end]).map_err(|_| bad("invalid UTF-8"))?;
         let text = text.as_bytes();
         for i in 0..=len {
             let o = chunk.offset(i) - start;
