@@ -14,7 +14,6 @@ use std::path::PathBuf;
 use mikiwame::engine::{Assessment, Engine, Evaluations, ASSESSMENT_COLUMNS};
 use mikiwame::order::{csv_bad_row, parse_json_line, BadRow, CsvColumns};
 use mikiwame::score::Band;
-use rayon::prelude::*;
 
 use crate::engine::EngineArgs;
 use crate::io::{open_input, stdout, write_error};
@@ -78,6 +77,15 @@ impl Summary {
                 Band::Elevated => 1,
                 Band::Low => 2,
             }] += 1;
+        }
+    }
+
+    /// Adds the counts of another part of the output.
+    fn merge(&mut self, other: &Summary) {
+        self.rows += other.rows;
+        self.errors += other.errors;
+        for (a, b) in self.alerts.iter_mut().zip(other.alerts) {
+            *a += b;
         }
     }
 
@@ -151,22 +159,25 @@ pub fn run(args: Args) -> Result<(), CliError> {
                 break;
             }
             let header = csv_header;
-            let finish = |window: Evaluations, summary: &mut Summary| {
-                let assessments = engine.assess(window);
-                let bytes = serialize(&assessments, args.format, header, parallel);
-                for a in &assessments {
-                    summary.add(a);
-                }
-                // Freeing a chunk's assessments is work too: on one thread it left the
-                // other core idle.
-                if parallel {
-                    assessments
-                        .into_par_iter()
-                        .with_min_len(1024)
-                        .for_each(drop);
-                }
-                bytes
-            };
+            // Each block of assessments is serialized, counted and dropped on the thread
+            // that made it.
+            let finish =
+                |window: Evaluations, summary: &mut Summary| -> Result<Vec<Vec<u8>>, CliError> {
+                    let blocks = engine.assess_blocks(window, OUTPUT_BLOCK, |block| {
+                        let mut counts = Summary::default();
+                        block.iter().for_each(|a| counts.add(a));
+                        (serialize_block(block, args.format), counts)
+                    });
+                    let mut out = Vec::with_capacity(blocks.len() + 1);
+                    if header {
+                        out.push(csv_header_bytes()?);
+                    }
+                    for (bytes, counts) in blocks {
+                        summary.merge(&counts);
+                        out.push(bytes?);
+                    }
+                    Ok(out)
+                };
             let previous = pending.take();
             let (done, next) = engine.install(|| {
                 let finish_previous = || previous.map(|w| finish(w, &mut summary));
@@ -191,7 +202,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
         let result = input.error.map_or(Ok(()), Err);
         if csv_header && result.is_ok() {
             // No rows at all: the CSV output still has its header.
-            let _ = out_tx.send(serialize(&[], args.format, true, false)?);
+            let _ = out_tx.send(vec![csv_header_bytes()?]);
         }
         drop(out_tx);
         let written = writer
@@ -461,53 +472,38 @@ fn read_lines(
     Ok((bytes, lines))
 }
 
-/// Serializes a chunk's assessments (JSONL, or CSV rows with the header first when
-/// `header`), in blocks on the current pool when `parallel`, keeping input order. The
-/// blocks are written as they are (joining them would copy the chunk's output once more).
-fn serialize(
-    assessments: &[Assessment],
-    format: OutputFormat,
-    header: bool,
-    parallel: bool,
-) -> Result<Vec<Vec<u8>>, CliError> {
-    let block = |block: &[Assessment]| -> Result<Vec<u8>, CliError> {
-        match format {
-            OutputFormat::Jsonl => {
-                let mut buf = Vec::with_capacity(block.len() * 256);
-                for a in block {
-                    a.write_json(&mut buf);
-                    buf.push(b'\n');
-                }
-                Ok(buf)
+/// Assessments serialized (and written) at a time: the output is written block by block
+/// as it is (joining the blocks would copy a chunk's output once more).
+const OUTPUT_BLOCK: usize = 1024;
+
+/// Serializes a block of assessments: JSONL, or CSV rows.
+fn serialize_block(block: &[Assessment], format: OutputFormat) -> Result<Vec<u8>, CliError> {
+    match format {
+        OutputFormat::Jsonl => {
+            let mut buf = Vec::with_capacity(block.len() * 256);
+            for a in block {
+                a.write_json(&mut buf);
+                buf.push(b'\n');
             }
-            OutputFormat::Csv => {
-                let mut w = csv::Writer::from_writer(Vec::with_capacity(block.len() * 128));
-                for a in block {
-                    w.write_record(csv_row(a)).map_err(csv_write_error)?;
-                }
-                w.into_inner()
-                    .map_err(|e| CliError::Internal(format!("cannot write output: {e}")))
-            }
+            Ok(buf)
         }
-    };
-    let blocks: Vec<Result<Vec<u8>, CliError>> = if parallel {
-        assessments.par_chunks(1024).map(block).collect()
-    } else {
-        assessments.chunks(1024).map(block).collect()
-    };
-    let mut out = Vec::with_capacity(blocks.len() + 1);
-    if header {
-        let mut w = csv::Writer::from_writer(Vec::new());
-        w.write_record(csv_header()).map_err(csv_write_error)?;
-        out.push(
+        OutputFormat::Csv => {
+            let mut w = csv::Writer::from_writer(Vec::with_capacity(block.len() * 128));
+            for a in block {
+                w.write_record(csv_row(a)).map_err(csv_write_error)?;
+            }
             w.into_inner()
-                .map_err(|e| CliError::Internal(format!("cannot write output: {e}")))?,
-        );
+                .map_err(|e| CliError::Internal(format!("cannot write output: {e}")))
+        }
     }
-    for b in blocks {
-        out.push(b?);
-    }
-    Ok(out)
+}
+
+/// The CSV header line.
+fn csv_header_bytes() -> Result<Vec<u8>, CliError> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(csv_header()).map_err(csv_write_error)?;
+    w.into_inner()
+        .map_err(|e| CliError::Internal(format!("cannot write output: {e}")))
 }
 
 /// The CSV output columns: an assessment's, then where an unreadable row failed.

@@ -562,6 +562,61 @@ impl Engine {
         }
     }
 
+    /// As [`Engine::assess`], handing the assessments to `f` a block of `block` rows at a
+    /// time, in parallel on the engine's threads: the results of `f`, one per block, in
+    /// order. Each block is assessed, given to `f` and dropped on one thread, so that a
+    /// caller that only writes the assessments out (as `mikiwame score` does) never holds
+    /// the whole window's, nor makes another pass over them.
+    ///
+    /// ```
+    /// use mikiwame::engine::{Engine, Evaluations};
+    /// use mikiwame::order::parse_json_row;
+    ///
+    /// let engine = Engine::new();
+    /// let rows: Vec<_> = (1..=5u64)
+    ///     .map(|n| parse_json_row(&format!(r#"{{"order_id":"o{n}","buyer":{{"name":"徳川家康"}}}}"#), n))
+    ///     .collect();
+    /// let mut window = Evaluations::default();
+    /// engine.evaluate_rows(&rows, &mut window);
+    /// let ids = engine.assess_blocks(window, 2, |block| {
+    ///     block.iter().map(|a| a.order_id.clone().unwrap_or_default()).collect::<Vec<_>>().join(",")
+    /// });
+    /// assert_eq!(ids, ["o1,o2", "o3,o4", "o5"]);
+    /// ```
+    pub fn assess_blocks<R: Send>(
+        &self,
+        window: Evaluations,
+        block: usize,
+        f: impl Fn(&[Assessment]) -> R + Sync,
+    ) -> Vec<R> {
+        let block = block.max(1);
+        let parallel = self.pool_for(window.len(), true);
+        let work = |parallel: bool| {
+            let masks = self.link(&window, parallel);
+            if parallel {
+                window
+                    .rows
+                    .into_par_iter()
+                    .zip(masks)
+                    .chunks(block)
+                    .map(|b| f(&b.into_iter().map(|r| self.finish(r)).collect::<Vec<_>>()))
+                    .collect()
+            } else {
+                let mut rows = window.rows.into_iter().zip(masks);
+                std::iter::from_fn(|| {
+                    let b: Vec<Assessment> =
+                        rows.by_ref().take(block).map(|r| self.finish(r)).collect();
+                    (!b.is_empty()).then(|| f(&b))
+                })
+                .collect()
+            }
+        };
+        match parallel {
+            Some(pool) => pool.install(|| work(true)),
+            None => work(false),
+        }
+    }
+
     /// Runs `f` inside the engine's thread pool, so that rayon work in `f` (parsing a chunk,
     /// writing output) shares the engine's threads. Runs `f` directly when the engine is
     /// serial.
@@ -689,10 +744,7 @@ impl Engine {
 
     fn assess_in(&self, window: Evaluations, parallel: bool) -> Vec<Assessment> {
         let masks = self.link(&window, parallel);
-        let finish = |(row, mask): (Pending, u64)| match row {
-            Pending::Order { trusted, eval } => self.assess_one(trusted, eval, mask),
-            Pending::Bad(a) => a,
-        };
+        let finish = |row: (Pending, u64)| self.finish(row);
         if parallel {
             window
                 .rows
@@ -703,6 +755,14 @@ impl Engine {
                 .collect()
         } else {
             window.rows.into_iter().zip(masks).map(finish).collect()
+        }
+    }
+
+    /// A row's assessment, given its linking codes.
+    fn finish(&self, (row, mask): (Pending, u64)) -> Assessment {
+        match row {
+            Pending::Order { trusted, eval } => self.assess_one(trusted, eval, mask),
+            Pending::Bad(a) => a,
         }
     }
 
@@ -1058,6 +1118,17 @@ mod tests {
                     engine.assess(window),
                     whole,
                     "evaluate_each, parts of {part}, {threads} threads"
+                );
+                // Assessed in blocks (as many sizes as parts): the same, in order.
+                let mut window = Evaluations::default();
+                engine.evaluate_rows(&rows, &mut window);
+                let blocks = engine.assess_blocks(window, part, <[Assessment]>::to_vec);
+                assert!(blocks.iter().all(|b| b.len() <= part));
+                assert_eq!(blocks.len(), rows.len().div_ceil(part));
+                assert_eq!(
+                    blocks.concat(),
+                    whole,
+                    "assess_blocks of {part}, {threads} threads"
                 );
             }
         }
