@@ -589,7 +589,8 @@ impl Engine {
         block: usize,
         f: impl Fn(&[Assessment]) -> R + Sync,
     ) -> Vec<R> {
-        let block = block.max(1);
+        // Chunks of more rows than the window are the whole window (and allocate no more).
+        let block = block.clamp(1, window.len().max(1));
         let parallel = self.pool_for(window.len(), true);
         let work = |parallel: bool| {
             let masks = self.link(&window, parallel);
@@ -599,7 +600,7 @@ impl Engine {
                     .into_par_iter()
                     .zip(masks)
                     .chunks(block)
-                    .map(|b| f(&b.into_iter().map(|r| self.finish(r)).collect::<Vec<_>>()))
+                    .map(|rows| f(&rows.into_iter().map(|r| self.finish(r)).collect::<Vec<_>>()))
                     .collect()
             } else {
                 let mut rows = window.rows.into_iter().zip(masks);
@@ -1123,6 +1124,16 @@ mod tests {
                 let mut window = Evaluations::default();
                 engine.evaluate_rows(&rows, &mut window);
                 let blocks = engine.assess_blocks(window, part, <[Assessment]>::to_vec);
+                // A block larger than the window is the whole window; no rows, no blocks.
+                assert!(engine
+                    .assess_blocks(Evaluations::default(), part, <[Assessment]>::to_vec)
+                    .is_empty());
+                let mut window = Evaluations::default();
+                engine.evaluate_rows(&rows, &mut window);
+                assert_eq!(
+                    engine.assess_blocks(window, usize::MAX, <[Assessment]>::to_vec),
+                    std::slice::from_ref(&whole)
+                );
                 assert!(blocks.iter().all(|b| b.len() <= part));
                 assert_eq!(blocks.len(), rows.len().div_ceil(part));
                 assert_eq!(
