@@ -342,6 +342,23 @@ impl Features {
     }
 }
 
+/// Appends `eval` of every item to the window, in order (on the current pool when
+/// `parallel`).
+fn extend_window<T: Sync>(
+    window: &mut Evaluations,
+    items: &[T],
+    parallel: bool,
+    eval: impl Fn(&T) -> Pending + Sync + Send,
+) {
+    if parallel {
+        window
+            .rows
+            .par_extend(items.par_iter().with_min_len(256).map(eval));
+    } else {
+        window.rows.extend(items.iter().map(eval));
+    }
+}
+
 /// Below this many orders a batch is scored on the calling thread.
 const MIN_PARALLEL_BATCH: usize = 64;
 
@@ -543,12 +560,8 @@ impl Engine {
     ) {
         let eval = |item: &T| self.evaluate_row(read(item).as_ref());
         match self.pool_for(items.len(), true) {
-            Some(pool) => pool.install(|| {
-                window
-                    .rows
-                    .par_extend(items.par_iter().with_min_len(256).map(eval));
-            }),
-            None => window.rows.extend(items.iter().map(eval)),
+            Some(pool) => pool.install(|| extend_window(window, items, true, eval)),
+            None => extend_window(window, items, false, eval),
         }
     }
 
@@ -705,14 +718,7 @@ impl Engine {
         window: &mut Evaluations,
         parallel: bool,
     ) {
-        let eval = |row: &std::result::Result<&Order, &BadRow>| self.evaluate_row(*row);
-        if parallel {
-            window
-                .rows
-                .par_extend(rows.par_iter().with_min_len(256).map(eval));
-        } else {
-            window.rows.extend(rows.iter().map(eval));
-        }
+        extend_window(window, rows, parallel, |row| self.evaluate_row(*row));
     }
 
     /// Every per-order signal of one row.
