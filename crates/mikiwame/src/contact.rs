@@ -23,12 +23,13 @@ const DOTLESS_PROVIDERS: &[&str] = &["gmail.com", "googlemail.com"];
 /// dropped for providers that ignore them, `googlemail.com` read as `gmail.com`.
 ///
 /// Returns `None` when the input is not an address (no `@`, empty parts, spaces inside,
-/// no dot in the domain).
+/// no dot in the domain, or only dots before the `@` at a provider that ignores them).
 ///
 /// ```
 /// use mikiwame::contact::normalize_email;
 /// assert_eq!(normalize_email("A.B+x@example.co.jp").as_deref(), Some("a.b@example.co.jp"));
 /// assert_eq!(normalize_email("not an email"), None);
+/// assert_eq!(normalize_email(".@gmail.com"), None);
 /// ```
 pub fn normalize_email(input: &str) -> Option<String> {
     // Plain ASCII (nearly every address) needs no Unicode folding, and an address already
@@ -73,6 +74,10 @@ pub fn normalize_email(input: &str) -> Option<String> {
     let mut out = String::with_capacity(local.len() + 1 + domain.len());
     if DOTLESS_PROVIDERS.contains(&domain) {
         out.extend(local.split('.'));
+        if out.is_empty() {
+            // Only dots (`.@gmail.com`): no mailbox is left.
+            return None;
+        }
     } else {
         out.push_str(local);
     }
@@ -510,6 +515,9 @@ mod tests {
         } else {
             local.to_string()
         };
+        if local.is_empty() {
+            return None;
+        }
         Some(format!("{local}@{domain}"))
     }
 
@@ -521,6 +529,20 @@ mod tests {
         ) {
             proptest::prop_assert_eq!(normalize_email(&s), reference_normalize_email(&s));
             proptest::prop_assert_eq!(normalize_email(&any), reference_normalize_email(&any));
+        }
+
+        /// Normalizing a normalized email changes nothing: the index's `History` lookups
+        /// rely on it to skip normalizing again.
+        #[test]
+        fn email_normalization_is_idempotent(
+            s in "[ \u{3000}]?[A-Za-zＡａ0-9.+_@ -]{0,12}@?(gmail|googlemail|Example|ｅｘ)?[.]?(com|co[.]jp|JP)?[.]?[ \t]?",
+            any in "\\PC{0,16}",
+        ) {
+            for input in [&s, &any] {
+                if let Some(once) = normalize_email(input) {
+                    proptest::prop_assert_eq!(normalize_email(&once), Some(once.clone()));
+                }
+            }
         }
     }
 }
