@@ -1102,6 +1102,15 @@ impl Index {
         }
     }
 
+    /// True when a fraud record holds the key `kind` + `canonical` (already in canonical
+    /// form): one walk down the automaton, without building the key, and the records are
+    /// decoded only when the key is there. Equal to `!known(..).is_empty()`.
+    pub(super) fn knows(&self, kind: Kind, canonical: &str) -> bool {
+        self.walk_key(kind as u8, canonical.as_bytes())
+            .and_then(|c| c.value())
+            .is_some_and(|v| !self.matched(v).is_empty())
+    }
+
     pub(super) fn known(&self, kind: Kind, canonical: Option<String>) -> Vec<MatchedRecord> {
         canonical
             .and_then(|c| self.get(&text_key(kind, &c)))

@@ -378,6 +378,77 @@ fn forwarding_id_is_the_unit() {
 }
 
 #[test]
+fn history_lookups_agree_with_the_index() {
+    // The scorer asks the index as a `History` with normalized emails, E.164 phones and
+    // trimmed fingerprints; those lookups skip the key building and normalizing of
+    // `Index::known_*` and must give the same answers.
+    use crate::history::History;
+    let record = |email: &str, phone: &str, card: &str| FraudRecord {
+        email: crate::contact::normalize_email(email),
+        phone: Some(phone.into()),
+        card_fingerprint: Some(card.into()),
+        ..Default::default()
+    };
+    let index = index_of(
+        &[
+            record("Taro.Yamada+x@gmail.com", "+819012345678", "ABCDEF0123"),
+            record("drop@example.jp", "+815011112222", "fp-7"),
+        ],
+        &[],
+    );
+    for email in [
+        "taroyamada@gmail.com",
+        "Taro.Yamada@GoogleMail.com",
+        "drop@example.jp",
+        "drop@example.jp.",
+        "dro@example.jp",
+        "drop@example.j",
+        "other@gmail.com",
+    ] {
+        let Some(normalized) = crate::contact::normalize_email(email) else {
+            continue;
+        };
+        assert_eq!(
+            History::known_email(&index, &normalized),
+            !index.known_email(email).is_empty(),
+            "{email}"
+        );
+    }
+    for phone in [
+        "+819012345678",
+        "+815011112222",
+        "+81501111222",
+        "+8190123456789",
+    ] {
+        assert_eq!(
+            History::known_phone(&index, phone),
+            !index.known_phone(phone).is_empty(),
+            "{phone}"
+        );
+    }
+    for card in [
+        "abcdef0123",
+        "ABCDEF0123",
+        "AbCdEf0123",
+        "abcdef012",
+        "abcdef01234",
+        "fp-7",
+        "FP-7",
+        "fp-",
+        "fp 7",
+        "ｆｐ-7",
+        "",
+    ] {
+        assert_eq!(
+            History::known_card(&index, card),
+            !index.known_card(card).is_empty(),
+            "{card}"
+        );
+    }
+    assert!(History::known_card(&index, "ABCDEF0123") && History::known_card(&index, "fp-7"));
+}
+
+#[test]
 fn contact_lookups() {
     let r = FraudRecord {
         email: Some(crate::contact::normalize_email("Taro.Yamada+x@gmail.com").unwrap()),
