@@ -1062,7 +1062,7 @@ impl Index {
         if let Some(bk) = a
             .building
             .as_ref()
-            .filter(|_| self.has_buildings)
+            .filter(|_| self.has_buildings && self.has_forwarder_building_in(a))
             .and_then(|_| building_key(a))
         {
             if let Some(v) = self.get(&bk) {
@@ -1100,6 +1100,15 @@ impl Index {
             service,
             signs,
         }
+    }
+
+    /// True when some forwarder's building lies in the address's locality: one short walk,
+    /// so that the building name is folded into its key (NFKC) only where one could match.
+    fn has_forwarder_building_in(&self, a: &Address) -> bool {
+        let mut prefix = [0u8; 1 + LOCALITY_LEN];
+        prefix[0] = Kind::ForwarderBuilding as u8;
+        prefix[1..].copy_from_slice(&a.locality_hash().to_be_bytes());
+        self.has_prefix(&prefix)
     }
 
     /// True when a fraud record holds the key `kind` + `canonical` (already in canonical

@@ -298,6 +298,13 @@ fn forwarding_service_and_possible_signs() {
     b.building = Some("東京流通センターB棟".into());
     assert_eq!(fwd(&b).signs, vec!["forwarder_building"]);
     assert_eq!(fwd(&b).level, ForwardingLevel::Possible);
+    // Written in full width and with a space: still the building.
+    b.building = Some("東京流通センター　Ｂ棟".into());
+    assert_eq!(fwd(&b).signs, vec!["forwarder_building"]);
+    // The same name in another town is another building.
+    let mut elsewhere = place("東京都", "大田区", "大森北", Some(5), 9, Some(9));
+    elsewhere.building = Some("東京流通センターB棟".into());
+    assert_eq!(fwd(&elsewhere).level, ForwardingLevel::None);
 
     // The forwarder's customer code anywhere in the text.
     let mut c = place("東京都", "世田谷区", "池尻", Some(1), 2, Some(3));
