@@ -27,26 +27,16 @@ impl History for Index {
     fn known_email(&self, email: &str) -> bool {
         // Already normalized (the trait's contract, and `normalize_email` is idempotent):
         // looked up as it is.
-        self.knows(Kind::Email, email)
+        !self.known(Kind::Email, Some(email)).is_empty()
     }
 
     fn known_phone(&self, e164: &str) -> bool {
         // Already in E.164: looked up as it is, without parsing it again.
-        self.knows(Kind::Phone, e164)
+        !self.known(Kind::Phone, Some(e164)).is_empty()
     }
 
     fn known_card(&self, fingerprint: &str) -> bool {
-        // Fingerprints are nearly always in canonical form already (trimmed, lower-case
-        // ASCII): no copy then.
-        let canonical = fingerprint.len() == fingerprint.trim().len()
-            && fingerprint
-                .bytes()
-                .all(|b| b.is_ascii_graphic() && !b.is_ascii_uppercase());
-        if canonical {
-            !fingerprint.is_empty() && self.knows(Kind::Card, fingerprint)
-        } else {
-            !Index::known_card(self, fingerprint).is_empty()
-        }
+        !Index::known_card(self, fingerprint).is_empty()
     }
 
     /// The index holds fraud records, not orders.

@@ -175,10 +175,18 @@ pub(crate) fn canonical_building(name: &str) -> String {
         .collect()
 }
 
-/// Canonical form of a card fingerprint: trimmed, lower-case.
-pub(crate) fn canonical_card(fp: &str) -> Option<String> {
-    let s = fp.trim().to_lowercase();
-    (!s.is_empty() && !s.chars().any(char::is_whitespace)).then_some(s)
+/// Canonical form of a card fingerprint: trimmed, lower-case. Borrowed when the input is
+/// already in that form (nearly always: every scored order with a card asks for it).
+pub(crate) fn canonical_card(fp: &str) -> Option<std::borrow::Cow<'_, str>> {
+    let t = fp.trim();
+    if !t.is_empty()
+        && t.bytes()
+            .all(|b| b.is_ascii_graphic() && !b.is_ascii_uppercase())
+    {
+        return Some(std::borrow::Cow::Borrowed(t));
+    }
+    let s = t.to_lowercase();
+    (!s.is_empty() && !s.chars().any(char::is_whitespace)).then_some(std::borrow::Cow::Owned(s))
 }
 
 /// The length of the locality hash at the start of every address key body.
@@ -429,14 +437,6 @@ pub(crate) fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
         }
     }
     None
-}
-
-/// A string key: the kind byte and the text.
-pub(crate) fn text_key(kind: Kind, text: &str) -> Vec<u8> {
-    let mut k = Vec::with_capacity(text.len() + 1);
-    k.push(kind as u8);
-    k.extend_from_slice(text.as_bytes());
-    k
 }
 
 /// The forwarder-building key: locality hash and canonical building name.

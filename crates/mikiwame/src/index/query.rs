@@ -11,7 +11,7 @@ use super::forwarding::{fold, has_forwarding_word, has_generic_code};
 use super::grade::{AddressCheck, AddressMatch, Forwarding, ForwardingLevel, Grade, MatchedRecord};
 use super::keys::{
     building_key, canonical_card, encode_body, encode_body_with, locality_of, prefix_end,
-    put_banchi, text_key, AddressKeys, Kind, Marks, LOCALITY_LEN,
+    put_banchi, AddressKeys, Kind, Marks, LOCALITY_LEN,
 };
 use super::open::{Index, LocalityState, Node, Nodes};
 
@@ -1111,18 +1111,13 @@ impl Index {
         self.has_prefix(&prefix)
     }
 
-    /// True when a fraud record holds the key `kind` + `canonical` (already in canonical
-    /// form): one walk down the automaton, without building the key, and the records are
-    /// decoded only when the key is there. Equal to `!known(..).is_empty()`.
-    pub(super) fn knows(&self, kind: Kind, canonical: &str) -> bool {
-        self.walk_key(kind as u8, canonical.as_bytes())
-            .and_then(|c| c.value())
-            .is_some_and(|v| !self.matched(v).is_empty())
-    }
-
-    pub(super) fn known(&self, kind: Kind, canonical: Option<String>) -> Vec<MatchedRecord> {
+    /// The fraud records under the key `kind` + `canonical` (already in canonical form;
+    /// `None`: no records): one walk down the automaton, without building the key, and
+    /// records are decoded only when the key is there.
+    pub(super) fn known(&self, kind: Kind, canonical: Option<&str>) -> Vec<MatchedRecord> {
         canonical
-            .and_then(|c| self.get(&text_key(kind, &c)))
+            .and_then(|c| self.walk_key(kind as u8, c.as_bytes()))
+            .and_then(|c| c.value())
             .map(|v| self.matched(v))
             .unwrap_or_default()
     }
@@ -1130,18 +1125,18 @@ impl Index {
     /// The fraud records with this email (compared in canonical form:
     /// [`normalize_email`]); empty when none.
     pub fn known_email(&self, email: &str) -> Vec<MatchedRecord> {
-        self.known(Kind::Email, normalize_email(email))
+        self.known(Kind::Email, normalize_email(email).as_deref())
     }
 
     /// The fraud records with this phone number (compared in E.164: [`normalize_phone`]);
     /// empty when none.
     pub fn known_phone(&self, phone: &str) -> Vec<MatchedRecord> {
-        self.known(Kind::Phone, normalize_phone(phone))
+        self.known(Kind::Phone, normalize_phone(phone).as_deref())
     }
 
     /// The fraud records with this card fingerprint (case-insensitive); empty when none.
     pub fn known_card(&self, fingerprint: &str) -> Vec<MatchedRecord> {
-        self.known(Kind::Card, canonical_card(fingerprint))
+        self.known(Kind::Card, canonical_card(fingerprint).as_deref())
     }
 }
 

@@ -242,6 +242,7 @@ fn fraud_row(row: &Row) -> Result<FraudRecord, Rejection> {
     if let Some(c) = row.get("card_fingerprint") {
         r.card_fingerprint = Some(
             canonical_card(c)
+                .map(std::borrow::Cow::into_owned)
                 .ok_or_else(|| reject("card_fingerprint", "contains spaces".into()))?,
         );
     }
