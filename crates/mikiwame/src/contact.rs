@@ -42,7 +42,7 @@ pub fn normalize_email(input: &str) -> Option<String> {
     } else {
         std::borrow::Cow::Borrowed(trimmed)
     };
-    let (local, domain) = folded.rsplit_once('@')?;
+    let (local, domain) = crate::ascii::rsplit_once(&folded, b'@')?;
     let domain = domain.trim_end_matches('.');
     // Byte pairs, not `str::contains("..")`: a substring search's set-up costs more than
     // the whole check on a short domain.
@@ -54,15 +54,15 @@ pub fn normalize_email(input: &str) -> Option<String> {
     };
     if local.is_empty()
         || domain.is_empty()
-        || !domain.contains('.')
+        || !crate::ascii::contains(domain, b'.')
         || domain.starts_with('.')
         || double_dot
         || spaced
-        || local.contains('@')
+        || crate::ascii::contains(local, b'@')
     {
         return None;
     }
-    let local = local.split('+').next().unwrap_or(local);
+    let local = crate::ascii::split_once(local, b'+').map_or(local, |(l, _)| l);
     if local.is_empty() {
         return None;
     }

@@ -23,6 +23,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod address;
+mod ascii;
 pub mod contact;
 pub mod engine;
 pub mod error;

@@ -60,8 +60,8 @@ fn is_disposable_normalized(domain: &str) -> bool {
         if may_be_listed(rest) && set.contains(rest) {
             return true;
         }
-        match rest.split_once('.') {
-            Some((_, parent)) if parent.contains('.') => rest = parent,
+        match crate::ascii::split_once(rest, b'.') {
+            Some((_, parent)) if crate::ascii::contains(parent, b'.') => rest = parent,
             _ => return false,
         }
     }
@@ -104,7 +104,11 @@ pub(crate) fn check(facts: &Facts, out: &mut Vec<Hit>) {
         out.push(Hit::new(ReasonCode::InvalidPhone));
     }
     let (mut disposable, mut random) = (false, false);
-    for (local, domain) in facts.emails.iter().filter_map(|e| e.rsplit_once('@')) {
+    for (local, domain) in facts
+        .emails
+        .iter()
+        .filter_map(|e| crate::ascii::rsplit_once(e, b'@'))
+    {
         disposable = disposable || is_disposable_normalized(domain);
         random = random || is_random_local_part(local);
     }

@@ -127,7 +127,7 @@ pub fn is_dummy_email(email: &str) -> bool {
 
 /// [`is_dummy_email`] of an address already through [`normalize_email`].
 pub(crate) fn is_dummy_normalized_email(norm: &str) -> bool {
-    let Some((local, domain)) = norm.rsplit_once('@') else {
+    let Some((local, domain)) = crate::ascii::rsplit_once(norm, b'@') else {
         return true;
     };
     let reserved = domain.starts_with("example.")
@@ -139,7 +139,7 @@ pub(crate) fn is_dummy_normalized_email(norm: &str) -> bool {
     let listed = {
         let mut rest = domain;
         let mut found = false;
-        while let Some((_, parent)) = rest.split_once('.') {
+        while let Some((_, parent)) = crate::ascii::split_once(rest, b'.') {
             if placeholder_domains().contains(rest) {
                 found = true;
                 break;
