@@ -317,16 +317,16 @@ fn japanese_fast_path(input: &str, region: Option<&str>) -> Option<Phone> {
         digits[n] = d;
         n += 1;
     }
-    // National form 0…, or +81 followed by the number without its leading 0.
-    let national: Vec<u8> = if plus {
+    // National form 0…, or +81 followed by the number without its leading 0: rewritten in
+    // place, the 0 over the 1 of 81.
+    let national: &[u8] = if plus {
         if n < 3 || digits[0] != 8 || digits[1] != 1 || digits[2] == 0 {
             return None;
         }
-        std::iter::once(0)
-            .chain(digits[2..n].iter().copied())
-            .collect()
+        digits[1] = 0;
+        &digits[1..n]
     } else {
-        digits[..n].to_vec()
+        &digits[..n]
     };
     if national.len() < 10 || national[0] != 0 || national[1] == 0 {
         return None;
