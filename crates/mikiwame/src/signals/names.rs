@@ -36,11 +36,19 @@ pub fn fold_name(name: &str) -> String {
     // and spaces, which are separators either way: fold those directly, without the width
     // fold's buffer of characters.
     for c in name.chars() {
-        if is_kept(c) || matches!(c, ' ' | '\u{3000}') {
-            push_folded(&mut out, c);
-        } else {
-            out.clear();
-            return fold_name_slow(name, out);
+        // Hiragana, kanji, lower-case ASCII letters and digits fold to themselves, and
+        // katakana to hiragana: no separator, case or width table to consult (none of
+        // these ranges holds a separator or a character with case).
+        match c {
+            'a'..='z' | '0'..='9' | '\u{3041}'..='\u{3096}' | '\u{4E00}'..='\u{9FFF}' => {
+                out.push(c)
+            }
+            'ァ'..='ヶ' => out.push(katakana_to_hiragana(c)),
+            _ if is_kept(c) || matches!(c, ' ' | '\u{3000}') => push_folded(&mut out, c),
+            _ => {
+                out.clear();
+                return fold_name_slow(name, out);
+            }
         }
     }
     out
