@@ -1076,10 +1076,10 @@ impl Index {
         }
         let folded = fold(&a.input);
         if !self.forwarders.is_empty() {
-            let id_text = a.forwarding_id.as_deref().map(fold).unwrap_or_default();
-            let id_text: &str = &id_text;
             let p = self.patterns();
-            if let Some(i) = p.find(&folded).or_else(|| p.find(id_text)) {
+            // The forwarding ID only when there is one: an empty text matches no pattern.
+            let in_id = || a.forwarding_id.as_deref().and_then(|id| p.find(&fold(id)));
+            if let Some(i) = p.find(&folded).or_else(in_id) {
                 let n = self.forwarders.get(i as usize).map(|f| f.name.as_str());
                 sign(ForwardingLevel::Possible, "customer_code", n, &mut level);
             }
