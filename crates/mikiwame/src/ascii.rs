@@ -1,5 +1,5 @@
-//! Splitting text at an ASCII separator (`@`, `.`) by its byte, for the short strings that
-//! every order carries (emails, domains).
+//! Splitting text at an ASCII separator (`@`, `.`) by its byte, and trimming, for the
+//! short strings that every order carries (emails, domains, IDs, timestamps).
 //!
 //! `str::split_once(char)` and `rsplit_once` build a character searcher and call
 //! `memchr`; on a 20-byte email that set-up costs several times the search (callgrind
@@ -31,6 +31,20 @@ pub(crate) fn contains(s: &str, b: u8) -> bool {
     s.bytes().any(|x| x == b)
 }
 
+/// `s.trim()`, after a quick look at its first and last characters: nearly every field
+/// arrives without surrounding whitespace, and `str::trim`'s double-ended character
+/// search cost 50 to 70 instructions even then (it ran about twenty times per order).
+#[inline]
+pub(crate) fn trim(s: &str) -> &str {
+    let mut chars = s.chars();
+    let first = chars.next();
+    let last = chars.next_back().or(first);
+    match (first, last) {
+        (Some(f), Some(l)) if !f.is_whitespace() && !l.is_whitespace() => s,
+        _ => s.trim(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -45,6 +59,12 @@ mod tests {
             prop_assert_eq!(split_once(&s, sep), s.split_once(c));
             prop_assert_eq!(rsplit_once(&s, sep), s.rsplit_once(c));
             prop_assert_eq!(contains(&s, sep), s.contains(c));
+        }
+
+        /// The quick trim equals `str::trim` with every kind of whitespace around or inside.
+        #[test]
+        fn trim_equals_std(s in "[ a\t\n\u{3000}\u{a0}\u{2003}\u{85}日]{0,8}") {
+            prop_assert_eq!(trim(&s), s.trim());
         }
     }
 

@@ -34,7 +34,7 @@ const DOTLESS_PROVIDERS: &[&str] = &["gmail.com", "googlemail.com"];
 pub fn normalize_email(input: &str) -> Option<String> {
     // Plain ASCII (nearly every address) needs no Unicode folding, and an address already
     // in lower case is borrowed as it is: one allocation per address, for the result.
-    let trimmed = input.trim();
+    let trimmed = crate::ascii::trim(input);
     let folded: std::borrow::Cow<'_, str> = if !trimmed.is_ascii() {
         std::borrow::Cow::Owned(trimmed.nfkc().collect::<String>().to_lowercase())
     } else if trimmed.bytes().any(|b| b.is_ascii_uppercase()) {
@@ -299,7 +299,7 @@ fn japanese_fast_path(input: &str, region: Option<&str>) -> Option<Phone> {
     let mut digits = [0u8; 16];
     let mut n = 0;
     let mut plus = false;
-    for (i, c) in input.trim().chars().enumerate() {
+    for (i, c) in crate::ascii::trim(input).chars().enumerate() {
         let d = match c {
             '0'..='9' => c as u8 - b'0',
             '０'..='９' => (c as u32 - '０' as u32) as u8,

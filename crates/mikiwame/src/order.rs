@@ -244,7 +244,7 @@ impl Order {
     fn tidy(&mut self) -> bool {
         fn t(s: &mut Option<String>) {
             if let Some(v) = s {
-                let trimmed = v.trim();
+                let trimmed = crate::ascii::trim(v);
                 if trimmed.is_empty() {
                     *s = None;
                 } else if trimmed.len() != v.len() {
@@ -269,7 +269,7 @@ impl Order {
                 }
             }
         }
-        let trimmed = self.order_id.trim();
+        let trimmed = crate::ascii::trim(&self.order_id);
         if trimmed.is_empty() {
             return false;
         }

@@ -29,7 +29,7 @@ impl Timestamp {
     /// offset is Japan time; a date alone is midnight Japan time. Returns `None` for
     /// anything else, including impossible dates (2026-02-30).
     pub fn parse(input: &str) -> Option<Timestamp> {
-        let s = input.trim().as_bytes();
+        let s = crate::ascii::trim(input).as_bytes();
         let num = |from: usize, len: usize| -> Option<i64> {
             let part = s.get(from..from + len)?;
             if !part.iter().all(u8::is_ascii_digit) {
