@@ -83,6 +83,7 @@ fn special_at(bytes: &[u8]) -> Option<usize> {
     let mut words = bytes.chunks_exact(8);
     let mut at = 0;
     for w in words.by_ref() {
+        // `chunks_exact` gives eight bytes each time; the conversion cannot fail.
         let Ok(w) = <[u8; 8]>::try_from(w) else { break };
         let x = u64::from_le_bytes(w);
         let quote = x ^ (ONES * u64::from(b'"'));
