@@ -213,7 +213,7 @@ impl Shop {
 
     /// True when a customer ID or (normalized) email is trusted.
     pub fn is_trusted(&self, customer_id: Option<&str>, email: Option<&str>) -> bool {
-        customer_id.is_some_and(|c| self.keys.trusted.contains(c.trim()))
+        customer_id.is_some_and(|c| self.keys.trusted.contains(crate::ascii::trim(c)))
             || email.is_some_and(|e| self.keys.trusted.contains(e))
     }
 }

@@ -17,7 +17,7 @@ pub(crate) fn check(order: &Order, facts: &Facts, history: &dyn History, out: &m
         .payment
         .as_ref()
         .and_then(|p| p.card_fingerprint.as_deref())
-        .map(str::trim)
+        .map(crate::ascii::trim)
         .filter(|c| !c.is_empty());
     if card.is_some_and(|c| history.known_card(c)) {
         out.push(Hit::new(ReasonCode::KnownFraudCard));

@@ -233,7 +233,12 @@ impl Facts {
         if let Some(c) = &card {
             push(LinkKey::Card(c.clone()));
         }
-        if let Some(ip) = order.ip.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        if let Some(ip) = order
+            .ip
+            .as_deref()
+            .map(crate::ascii::trim)
+            .filter(|s| !s.is_empty())
+        {
             push(LinkKey::Ip(ip.to_string()));
         }
         if joke {

@@ -98,7 +98,7 @@ pub(crate) fn check(order: &Order, facts: &Facts, t: &Thresholds, out: &mut Vec<
     let yen = order
         .currency
         .as_deref()
-        .is_none_or(|c| c.trim().eq_ignore_ascii_case("JPY"));
+        .is_none_or(|c| crate::ascii::trim(c).eq_ignore_ascii_case("JPY"));
     if yen && order_total(order).is_some_and(|a| a >= t.high_amount_jpy) {
         out.push(Hit::new(ReasonCode::HighAmount));
     }
