@@ -309,16 +309,23 @@ enum Pending {
 }
 
 impl linking::LinkItem for Pending {
-    fn observation(&self) -> Option<&crate::history::Observation> {
+    fn observed(&self) -> Option<linking::Observed<'_>> {
         match self {
-            Pending::Order { eval, .. } => Some(&eval.observation),
+            Pending::Order { eval, .. } => eval.link.observed(),
             Pending::Bad(_) => None,
         }
     }
-    fn keys(&self) -> &[linking::HashedKey] {
+    fn key_count(&self) -> usize {
         match self {
-            Pending::Order { eval, .. } => &eval.keys,
-            Pending::Bad(_) => &[],
+            Pending::Order { eval, .. } => eval.link.key_count(),
+            Pending::Bad(_) => 0,
+        }
+    }
+    fn key(&self, i: usize) -> linking::KeyRef<'_> {
+        match self {
+            Pending::Order { eval, .. } => eval.link.key(i),
+            // Never asked: a bad row has no keys.
+            Pending::Bad(_) => linking::KeyRef::default(),
         }
     }
 }
@@ -730,7 +737,7 @@ impl Engine {
                 Pending::Order {
                     trusted: self
                         .shop
-                        .is_trusted(o.customer_id.as_deref(), eval.observation.email.as_deref()),
+                        .is_trusted(o.customer_id.as_deref(), eval.link.email()),
                     eval,
                 }
             }
@@ -795,7 +802,7 @@ impl Engine {
         let alert = !trusted
             && (score >= self.shop.alert_threshold || grade != Grade::None || forwarding_alert);
         Assessment {
-            order_id: Some(e.observation.order_id),
+            order_id: Some(e.link.order_id().to_string()),
             score,
             band: Band::of(score),
             alert,

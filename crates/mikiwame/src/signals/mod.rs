@@ -24,7 +24,7 @@ pub use codes::{DataQuality, ReasonCode};
 
 use crate::address::{normalize_with_postal_code, Address};
 use crate::contact::{normalize_email, parse_phone, Phone};
-use crate::history::{History, LinkKey, Observation};
+use crate::history::History;
 use crate::index::AddressCheck;
 use crate::order::{Order, Party};
 use crate::shop::Shop;
@@ -207,51 +207,53 @@ impl Facts {
     }
 
     /// What linking needs of this order, and the keys it links under.
-    pub(crate) fn observation(self, order: &Order) -> (Observation, Vec<linking::HashedKey>) {
+    pub(crate) fn linkable(&self, order: &Order) -> linking::Linkable {
+        use linking::KeyKind;
         let card = order
             .payment
             .as_ref()
-            .and_then(|p| p.card_fingerprint.clone());
-        let joke = self.names.joke();
-        let first_email = self.emails.first().cloned();
-        // Hashed here, while each key's text is in the cache (see `HashedKey`).
-        let mut keys: Vec<linking::HashedKey> =
-            Vec::with_capacity(4 + self.emails.len() + self.phones.len());
-        let mut push = |k: LinkKey| keys.push(linking::HashedKey::new(k));
-        if let Some(k) = self.address_key {
-            push(LinkKey::Address(k));
-        }
-        self.emails
-            .into_iter()
-            .map(LinkKey::Email)
-            .for_each(&mut push);
-        self.phones
-            .into_iter()
-            .filter(|p| p.valid)
-            .map(|p| LinkKey::Phone(p.e164))
-            .for_each(&mut push);
-        if let Some(c) = &card {
-            push(LinkKey::Card(c.clone()));
-        }
-        if let Some(ip) = order
+            .and_then(|p| p.card_fingerprint.as_deref());
+        let ip = order
             .ip
             .as_deref()
             .map(crate::ascii::trim)
-            .filter(|s| !s.is_empty())
-        {
-            push(LinkKey::Ip(ip.to_string()));
-        }
-        if joke {
-            push(LinkKey::JokeNames);
-        }
-        let obs = Observation {
-            order_id: order.order_id.clone(),
-            at: self.ordered_at,
-            name: self.name,
-            email: first_email,
-            card,
+            .filter(|s| !s.is_empty());
+        let phones = || {
+            self.phones
+                .iter()
+                .filter(|p| p.valid)
+                .map(|p| p.e164.as_str())
         };
-        (obs, keys)
+        let keys_size = self.address_key.as_ref().map_or(0, String::len)
+            + self.emails.iter().map(String::len).sum::<usize>()
+            + phones().map(str::len).sum::<usize>()
+            + card.map_or(0, str::len)
+            + ip.map_or(0, str::len);
+        let fields = [
+            self.name.as_deref(),
+            self.emails.first().map(String::as_str),
+            card,
+        ];
+        let mut link = linking::Linkable::new(&order.order_id, self.ordered_at, fields, keys_size);
+        if let Some(k) = &self.address_key {
+            link.push(KeyKind::Address, k);
+        }
+        for e in &self.emails {
+            link.push(KeyKind::Email, e);
+        }
+        for p in phones() {
+            link.push(KeyKind::Phone, p);
+        }
+        if let Some(c) = card {
+            link.push(KeyKind::Card, c);
+        }
+        if let Some(ip) = ip {
+            link.push(KeyKind::Ip, ip);
+        }
+        if self.names.joke() {
+            link.push(KeyKind::JokeNames, "");
+        }
+        link
     }
 }
 
@@ -288,8 +290,8 @@ pub(crate) struct Evaluated {
     pub hits: Vec<Hit>,
     pub quality: Vec<DataQuality>,
     pub check: AddressCheck,
-    pub observation: Observation,
-    pub keys: Vec<linking::HashedKey>,
+    /// What linking needs of the order.
+    pub link: linking::Linkable,
 }
 
 /// Runs every per-order signal family.
@@ -308,12 +310,10 @@ pub(crate) fn evaluate(
     let check = address::check(&facts, history, &mut hits);
     self::order::check(order, &facts, thresholds, &mut hits);
     self::history::check(order, &facts, history, &mut hits);
-    let (observation, keys) = facts.observation(order);
     Evaluated {
         hits,
         quality,
         check,
-        observation,
-        keys,
+        link: facts.linkable(order),
     }
 }
