@@ -72,7 +72,9 @@ pub(crate) fn has_generic_code(folded: &str) -> bool {
 /// The compiled customer-code patterns of the known forwarders.
 #[derive(Debug, Default)]
 pub(crate) struct ForwarderPatterns {
-    patterns: Vec<(u32, Regex)>,
+    /// Each pattern with its forwarder's position and whether every match holds an ASCII
+    /// letter (see [`needs_ascii_letter`]).
+    patterns: Vec<(u32, Regex, bool)>,
 }
 
 /// The largest compiled size of one pattern; patterns come from data files.
@@ -85,6 +87,27 @@ pub(crate) fn compile_pattern(pattern: &str) -> Result<Regex, regex::Error> {
         .build()
 }
 
+/// True when every match of `pattern` starts with a literal that holds an ASCII letter
+/// (`HPF-?[0-9]{6}`, `(?i)sgr[0-9]{7}`): then a text without ASCII letters, as most
+/// Japanese addresses are, cannot match, and the search (about 220 instructions a pattern,
+/// mostly the regex engine's set-up) is skipped. The prefix literals come from
+/// `regex-syntax`, the regex crate's own parser: every match starts with one of them when
+/// their set is finite. `false` whenever that cannot be shown (an infinite set, an empty
+/// literal, a case fold to a non-ASCII letter such as the Kelvin sign).
+fn needs_ascii_letter(pattern: &str) -> bool {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    let Ok(hir) = regex_syntax::parse(pattern) else {
+        return false;
+    };
+    let prefixes = Extractor::new().kind(ExtractKind::Prefix).extract(&hir);
+    prefixes.literals().is_some_and(|lits| {
+        !lits.is_empty()
+            && lits
+                .iter()
+                .all(|l| l.as_bytes().iter().any(u8::is_ascii_alphabetic))
+    })
+}
+
 impl ForwarderPatterns {
     /// Compiles every forwarder's pattern. The builder refused invalid patterns, so one that
     /// fails here comes from a damaged file and is skipped.
@@ -93,8 +116,9 @@ impl ForwarderPatterns {
             .iter()
             .enumerate()
             .filter_map(|(i, f)| {
-                let re = compile_pattern(f.code_pattern.as_deref()?).ok()?;
-                Some((u32::try_from(i).ok()?, re))
+                let pattern = f.code_pattern.as_deref()?;
+                let re = compile_pattern(pattern).ok()?;
+                Some((u32::try_from(i).ok()?, re, needs_ascii_letter(pattern)))
             })
             .collect();
         ForwarderPatterns { patterns }
@@ -102,10 +126,12 @@ impl ForwarderPatterns {
 
     /// The first forwarder whose pattern occurs in the text.
     pub(crate) fn find(&self, folded: &str) -> Option<u32> {
+        let letters = folded.bytes().any(|b| b.is_ascii_alphabetic());
         self.patterns
             .iter()
-            .find(|(_, re)| re.is_match(folded))
-            .map(|(i, _)| *i)
+            .filter(|(_, _, needs_letter)| letters || !needs_letter)
+            .find(|(_, re, _)| re.is_match(folded))
+            .map(|(i, ..)| *i)
     }
 }
 
@@ -144,6 +170,57 @@ mod tests {
             "ABCDE123456",
         ] {
             assert!(!has_generic_code(&fold(t)), "{t}");
+        }
+    }
+
+    #[test]
+    fn patterns_that_need_a_latin_letter() {
+        for p in [
+            "HPF-?[0-9]{6}",
+            "SGR[0-9]{7}",
+            "(?i)nsw-[0-9]{5}",
+            "(?:BBX|QQ)[0-9]+",
+            r"\bAB[0-9]{4}",
+        ] {
+            assert!(needs_ascii_letter(p), "{p}");
+        }
+        for p in [
+            "[0-9]{8}",
+            "HPF|[0-9]{6}",
+            "(?i)k[0-9]{4}", // K also matches the Kelvin sign, which is not ASCII
+            "転送[0-9]{4}",
+            ".*AB",
+            "",
+            "(",
+        ] {
+            assert!(!needs_ascii_letter(p), "{p}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Skipping the patterns that need a Latin letter in texts without one finds the
+        /// same forwarder as trying every pattern in turn.
+        #[test]
+        fn skipping_finds_what_every_pattern_finds(
+            picks in proptest::collection::vec(0usize..7, 1..5),
+            text in "[池尻0-9A-Za-zＫ\u{212A} -]{0,14}",
+        ) {
+            let all = [
+                "HPF-?[0-9]{6}", "[0-9]{3}", "(?i)k[0-9]", "AB|[0-9]{5}",
+                "SGR[0-9]{2}", "尻[0-9]", "(?i)x[0-9]",
+            ];
+            let forwarders: Vec<ForwarderEntry> = picks
+                .iter()
+                .map(|&i| ForwarderEntry {
+                    code_pattern: Some(all[i].to_string()),
+                    ..Default::default()
+                })
+                .collect();
+            let naive = picks
+                .iter()
+                .position(|&i| compile_pattern(all[i]).is_ok_and(|r| r.is_match(&text)))
+                .map(|i| i as u32);
+            proptest::prop_assert_eq!(ForwarderPatterns::new(&forwarders).find(&text), naive);
         }
     }
 }
