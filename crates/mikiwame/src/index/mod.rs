@@ -51,6 +51,7 @@
 //!   ([`IndexBuilder::shards`]); queries find theirs from a key's first bytes.
 
 mod build;
+mod contacts;
 mod date;
 mod format;
 mod forwarding;

@@ -10,6 +10,7 @@ use fst::{IntoStreamer, Streamer};
 
 use crate::error::{Error, Result};
 
+use super::contacts::ContactFilter;
 use super::format;
 use super::forwarding::ForwarderPatterns;
 use super::grade::MatchedRecord;
@@ -215,6 +216,8 @@ pub struct Index {
     localities: Range<usize>,
     locality_shape: Option<Shape>,
     patterns: OnceLock<ForwarderPatterns>,
+    /// The filter of contact keys that scoring's lookups go through ([`super::contacts`]).
+    pub(crate) contacts: ContactFilter,
     /// Whether any forwarder has a building key (saves folding building names otherwise).
     pub(crate) has_buildings: bool,
     /// Buffers that [`Index::grade_batch`] calls reuse.
@@ -262,7 +265,12 @@ impl Index {
             .keys
             .get("forwarder_building")
             .is_none_or(|n| *n > 0);
+        let contact_keys = [Kind::Email, Kind::Phone, Kind::Card]
+            .iter()
+            .filter_map(|k| sections.info.keys.get(k.as_str()))
+            .sum();
         Ok(Index {
+            contacts: ContactFilter::new(contact_keys),
             has_buildings,
             data,
             shards,
