@@ -16,7 +16,7 @@
 //! ```
 
 mod anomaly;
-mod charset;
+pub(crate) mod charset;
 mod components;
 pub mod fold;
 pub mod gazetteer;

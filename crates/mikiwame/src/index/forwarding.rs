@@ -12,6 +12,7 @@ use std::borrow::Cow;
 use unicode_normalization::UnicodeNormalization;
 
 use super::table::ForwarderEntry;
+use crate::address::charset::CharSet;
 
 const WORDS: &str = include_str!("../../data/forwarding_words.txt");
 
@@ -54,11 +55,34 @@ pub(crate) fn fold(text: &str) -> Cow<'_, str> {
     }
 }
 
+/// The characters that start a forwarding word (both cases of ASCII letters, as the
+/// matcher ignores ASCII case), or `None` when a word starts outside the Basic
+/// Multilingual Plane, which a [`CharSet`] does not hold.
+static WORD_STARTS: LazyLock<Option<CharSet>> = LazyLock::new(|| {
+    let firsts: Vec<char> = words().filter_map(|w| w.chars().next()).collect();
+    firsts.iter().all(|c| u32::from(*c) < 0x1_0000).then(|| {
+        CharSet::from_chars(
+            firsts
+                .iter()
+                .flat_map(|c| [c.to_ascii_lowercase(), c.to_ascii_uppercase()]),
+        )
+    })
+});
+
 /// True when the folded text holds a forwarding word.
+///
+/// A text can hold a word only if it holds the word's first character: most addresses
+/// hold none of them (転, 気, 倉, 物, 配, フ and a few Latin letters), and a bit test a
+/// character is cheaper than running the matcher over every byte of multi-byte text, in
+/// which its byte prefilters find little to skip.
 pub(crate) fn has_forwarding_word(folded: &str) -> bool {
-    WORD_MATCHER
+    let may_hold = WORD_STARTS
         .as_ref()
-        .is_some_and(|m| m.find(folded).is_some())
+        .is_none_or(|starts| folded.chars().any(|c| starts.contains(c)));
+    may_hold
+        && WORD_MATCHER
+            .as_ref()
+            .is_some_and(|m| m.find(folded).is_some())
 }
 
 /// True when the folded text holds a generic forwarding customer code.
@@ -221,6 +245,26 @@ mod tests {
                 .position(|&i| compile_pattern(all[i]).is_ok_and(|r| r.is_match(&text)))
                 .map(|i| i as u32);
             proptest::prop_assert_eq!(ForwarderPatterns::new(&forwarders).find(&text), naive);
+        }
+    }
+
+    proptest::proptest! {
+        /// The first-character test never hides a word the matcher finds.
+        #[test]
+        fn word_starts_never_hide_a_word(
+            parts in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::strategy::Strategy::prop_map(proptest::sample::select(words().collect::<Vec<_>>()), str::to_string),
+                    "[東京都池尻1-9 A-Za-z転送気付倉庫物流配フルc/o]{0,6}",
+                ],
+                0..5,
+            ),
+            upper in proptest::bool::ANY,
+        ) {
+            let text: String = parts.concat();
+            let text = if upper { text.to_ascii_uppercase() } else { text };
+            let found = WORD_MATCHER.as_ref().is_some_and(|m| m.find(text.as_str()).is_some());
+            proptest::prop_assert_eq!(has_forwarding_word(&text), found, "{}", text);
         }
     }
 }
