@@ -389,14 +389,15 @@ fn build_disposable_domains() {
         .collect();
     domains.sort_unstable();
     domains.dedup();
-    // A 65,536-bit filter of the domains' hashes beside the set: most domains looked up
+    // A Bloom filter of the domains beside the set (two bits a domain): most domains looked up
     // (every order's email) are not in the list, and the filter answers most of them
     // without walking the automaton. The hash is `src/signals/domain_filter.rs`, shared
     // with the reader; a test in `src/signals/contact.rs` checks every listed domain.
     let mut filter = vec![0u8; domain_filter::BITS / 8];
     for d in &domains {
-        let bit = domain_filter::bit_of(d);
-        filter[bit / 8] |= 1 << (bit % 8);
+        for bit in domain_filter::bits_of(d) {
+            filter[bit / 8] |= 1 << (bit % 8);
+        }
     }
     let set = fst::Set::from_iter(domains).expect("sorted, deduplicated domains");
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR is set by cargo"));
