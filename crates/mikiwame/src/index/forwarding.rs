@@ -42,17 +42,29 @@ static GENERIC_CODE: LazyLock<Option<Regex>> =
 /// Forms block (U+FF00–U+FFEF, UTF-8 `EF BC`–`EF BF`) or the ideographic space is borrowed:
 /// for the words and codes looked for, NFKC changes nothing else that matters, and this
 /// byte scan is much cheaper than a normalization check.
-pub(crate) fn fold(text: &str) -> Cow<'_, str> {
+pub(crate) fn fold(text: &str) -> Folded<'_> {
     let b = text.as_bytes();
     let wide = b
         .windows(2)
         .any(|w| w[0] == 0xEF && (0xBC..=0xBF).contains(&w[1]))
         || text.contains('\u{3000}');
-    if wide {
+    let text = if wide {
         Cow::Owned(text.nfkc().collect())
     } else {
         Cow::Borrowed(text)
+    };
+    Folded {
+        letters: text.bytes().any(|b| b.is_ascii_alphabetic()),
+        text,
     }
+}
+
+/// A text folded by [`fold`], and whether it holds an ASCII letter: customer codes need
+/// one, and most Japanese addresses have none, so the searches that need one ask this
+/// (found once per text) first.
+pub(crate) struct Folded<'a> {
+    pub(crate) text: Cow<'a, str>,
+    pub(crate) letters: bool,
 }
 
 /// The characters that start a forwarding word (both cases of ASCII letters, as the
@@ -75,22 +87,24 @@ static WORD_STARTS: LazyLock<Option<CharSet>> = LazyLock::new(|| {
 /// hold none of them (転, 気, 倉, 物, 配, フ and a few Latin letters), and a bit test a
 /// character is cheaper than running the matcher over every byte of multi-byte text, in
 /// which its byte prefilters find little to skip.
-pub(crate) fn has_forwarding_word(folded: &str) -> bool {
+pub(crate) fn has_forwarding_word(folded: &Folded<'_>) -> bool {
+    let text = folded.text.as_ref();
     let may_hold = WORD_STARTS
         .as_ref()
-        .is_none_or(|starts| folded.chars().any(|c| starts.contains(c)));
+        .is_none_or(|starts| text.chars().any(|c| starts.contains(c)));
     may_hold
         && WORD_MATCHER
             .as_ref()
-            .is_some_and(|m| m.find(folded).is_some())
+            .is_some_and(|m| m.find(text).is_some())
 }
 
 /// True when the folded text holds a generic forwarding customer code.
-pub(crate) fn has_generic_code(folded: &str) -> bool {
-    // A code needs Latin letters; most Japanese addresses have none, and this check is
-    // cheaper than the regex.
-    folded.bytes().any(|b| b.is_ascii_alphabetic())
-        && GENERIC_CODE.as_ref().is_some_and(|r| r.is_match(folded))
+pub(crate) fn has_generic_code(folded: &Folded<'_>) -> bool {
+    // A code needs Latin letters; most Japanese addresses have none.
+    folded.letters
+        && GENERIC_CODE
+            .as_ref()
+            .is_some_and(|r| r.is_match(&folded.text))
 }
 
 /// The compiled customer-code patterns of the known forwarders.
@@ -149,12 +163,11 @@ impl ForwarderPatterns {
     }
 
     /// The first forwarder whose pattern occurs in the text.
-    pub(crate) fn find(&self, folded: &str) -> Option<u32> {
-        let letters = folded.bytes().any(|b| b.is_ascii_alphabetic());
+    pub(crate) fn find(&self, folded: &Folded<'_>) -> Option<u32> {
         self.patterns
             .iter()
-            .filter(|(_, _, needs_letter)| letters || !needs_letter)
-            .find(|(_, re, _)| re.is_match(folded))
+            .filter(|(_, _, needs_letter)| folded.letters || !needs_letter)
+            .find(|(_, re, _)| re.is_match(&folded.text))
             .map(|(i, ..)| *i)
     }
 }
@@ -240,11 +253,12 @@ mod tests {
                     ..Default::default()
                 })
                 .collect();
+            let folded = fold(&text);
             let naive = picks
                 .iter()
-                .position(|&i| compile_pattern(all[i]).is_ok_and(|r| r.is_match(&text)))
+                .position(|&i| compile_pattern(all[i]).is_ok_and(|r| r.is_match(&folded.text)))
                 .map(|i| i as u32);
-            proptest::prop_assert_eq!(ForwarderPatterns::new(&forwarders).find(&text), naive);
+            proptest::prop_assert_eq!(ForwarderPatterns::new(&forwarders).find(&folded), naive);
         }
     }
 
@@ -263,8 +277,9 @@ mod tests {
         ) {
             let text: String = parts.concat();
             let text = if upper { text.to_ascii_uppercase() } else { text };
-            let found = WORD_MATCHER.as_ref().is_some_and(|m| m.find(text.as_str()).is_some());
-            proptest::prop_assert_eq!(has_forwarding_word(&text), found, "{}", text);
+            let folded = fold(&text);
+            let found = WORD_MATCHER.as_ref().is_some_and(|m| m.find(folded.text.as_ref()).is_some());
+            proptest::prop_assert_eq!(has_forwarding_word(&folded), found, "{}", text);
         }
     }
 }
