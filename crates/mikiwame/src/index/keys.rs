@@ -5,7 +5,7 @@
 //! order-preserving variable-length encoding ([`put_varint`]): byte order is numeric order and
 //! no encoded number is a prefix of another, so
 //!
-//! - every key under one town and 丁目 starts with the same bytes ([`Chome`] prefix),
+//! - every key under one town and 丁目 starts with the same bytes (the 丁目 prefix),
 //! - all keys of one 番 lie in `[prefix + enc(b), prefix + enc(b + 1))`, which makes
 //!   "番 within `near_banchi`" one range query, and
 //! - a block's keys all start with the block prefix, which makes "same block" a prefix test.
