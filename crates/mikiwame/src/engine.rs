@@ -851,6 +851,26 @@ mod tests {
         }
     }
 
+    /// An order with every kind of link key, as many as its two parties can give: exactly
+    /// the inline room of `Linkable`, which an order never outgrows.
+    #[test]
+    fn an_order_fills_at_most_every_link_key_slot() {
+        use crate::signals::linking::{LinkItem, MAX_KEYS};
+        let o = order(
+            r#"{"order_id":"full","ordered_at":"2026-11-20T02:00:00+09:00",
+                "buyer":{"name":"徳川家康","email":"a@example.jp","phone":"090-1111-2222",
+                         "address":"東京都世田谷区池尻1-2-3"},
+                "shipping":{"name":"真田幸村","email":"b@example.jp","phone":"090-3333-4444",
+                            "address":"東京都世田谷区池尻1-2-3"},
+                "payment":{"card_fingerprint":"fp-1"},"ip":"192.0.2.1"}"#,
+        );
+        let th = signals::Thresholds::default();
+        let e = signals::evaluate(&o, &NoHistory, &Shop::default(), &th);
+        assert_eq!(e.link.key_count(), MAX_KEYS);
+        assert_eq!(e.link.order_id(), "full");
+        assert_eq!(e.link.email(), Some("a@example.jp"));
+    }
+
     /// A positive and a negative batch for a reason code; the first order of each is the
     /// one judged. `None` for the address anomaly codes, which need the parser and are
     /// tested on constructed addresses in `signals::address`.
