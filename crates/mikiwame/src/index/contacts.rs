@@ -24,6 +24,7 @@ use xorf::{BinaryFuse8, Filter};
 
 use super::keys::Kind;
 use super::open::Index;
+use super::table::BuildInfo;
 
 /// Lookups served before the filter is built: a fraction of the keys it holds (see the
 /// module documentation), and some more, so that a tiny index builds it at once.
@@ -44,8 +45,10 @@ pub(crate) struct ContactFilter {
 }
 
 impl ContactFilter {
-    /// A filter for an index with `keys` contact keys.
-    pub(crate) fn new(keys: u64) -> ContactFilter {
+    /// A filter for the index that `info` describes (its counts of contact keys set the
+    /// threshold).
+    pub(crate) fn new(info: &BuildInfo) -> ContactFilter {
+        let keys = KINDS.iter().filter_map(|k| info.keys.get(k.as_str())).sum();
         ContactFilter {
             lookups: AtomicU64::new(0),
             threshold: threshold(keys),

@@ -265,12 +265,8 @@ impl Index {
             .keys
             .get("forwarder_building")
             .is_none_or(|n| *n > 0);
-        let contact_keys = [Kind::Email, Kind::Phone, Kind::Card]
-            .iter()
-            .filter_map(|k| sections.info.keys.get(k.as_str()))
-            .sum();
         Ok(Index {
-            contacts: ContactFilter::new(contact_keys),
+            contacts: ContactFilter::new(&sections.info),
             has_buildings,
             data,
             shards,
