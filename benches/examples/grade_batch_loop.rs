@@ -12,11 +12,15 @@
 //! half at recorded addresses, in generated order. Prints the median and quartiles, and
 //! the minor page faults per call. `KEEP=1` keeps the records alive during the calls, as
 //! the criterion bench's process does.
+//!
+//! `MODE=single` times one-by-one `Index::address_grade` calls over the same queries
+//! instead (a call is one pass over the 100,000), and `MODE=hashset` the baseline's
+//! `HashSet::contains` over them: the bench's `query_random` pair, in one process each.
 
 use std::time::Instant;
 
 use mikiwame::index::{CheckOptions, Index, IndexBuilder};
-use mikiwame_benches::{queries, records};
+use mikiwame_benches::{queries, records, HashBaseline};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
@@ -39,18 +43,35 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // before `grade_batch` kept its buffers: with the records alive each call's fresh
     // buffers faulted in page by page; with them freed the allocator handed out their
     // already mapped memory, and no call faulted.
+    let mode = std::env::var("MODE").unwrap_or_else(|_| "batch".into());
+    let baseline = (mode == "hashset").then(|| HashBaseline::build(&recs));
     let _records = std::env::var_os("KEEP").map(|_| recs);
     let index = Index::open(&path)?;
     let opts = CheckOptions::default();
+    let call = || match (mode.as_str(), &baseline) {
+        ("single", _) => {
+            for q in &qs {
+                std::hint::black_box(index.address_grade(std::hint::black_box(q), &opts));
+            }
+        }
+        (_, Some(b)) => {
+            for q in &qs {
+                std::hint::black_box(b.contains_unit(std::hint::black_box(q)));
+            }
+        }
+        _ => {
+            std::hint::black_box(index.grade_batch(std::hint::black_box(&qs), &opts));
+        }
+    };
 
     eprintln!("set up after {:?}", started.elapsed());
     // One warm-up call maps the automaton's pages.
-    std::hint::black_box(index.grade_batch(&qs, &opts));
+    call();
     let faults = minor_faults();
     let mut times: Vec<f64> = (0..calls.max(1))
         .map(|_| {
             let t = Instant::now();
-            std::hint::black_box(index.grade_batch(std::hint::black_box(&qs), &opts));
+            call();
             t.elapsed().as_secs_f64() * 1e3
         })
         .collect();
@@ -58,7 +79,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     times.sort_by(f64::total_cmp);
     let q = |p: f64| times[((times.len() - 1) as f64 * p).round() as usize];
     println!(
-        "grade_batch, {n} records, {} queries: median {:.2} ms (quartiles {:.2}-{:.2}), \
+        "{mode}, {n} records, {} queries: median {:.2} ms (quartiles {:.2}-{:.2}), \
          {:.2}M q/s; {faults_per_call} page faults a call",
         qs.len(),
         q(0.5),

@@ -73,12 +73,6 @@ impl Kind {
             Kind::Card => "card",
         }
     }
-
-    /// The kind of a key, from its first byte.
-    pub(crate) fn of_key(key: &[u8]) -> Option<Kind> {
-        let b = *key.first()?;
-        Kind::ALL.into_iter().find(|k| *k as u8 == b)
-    }
 }
 
 /// Appends `v` in an order-preserving, prefix-free variable-length encoding (the SQLite4

@@ -19,7 +19,7 @@ use super::localities::{LocalityTable, Shape};
 use super::mmap;
 use super::prefetch::prefetch;
 use super::query::BufferPool;
-use super::shards;
+use super::shards::{self, LocalityRoute};
 use super::table::{BuildInfo, ForwarderEntry, RecordEntry};
 
 type Bytes = Arc<dyn AsRef<[u8]> + Send + Sync>;
@@ -208,6 +208,8 @@ pub struct Index {
     shards: Vec<Shard>,
     /// The keys that start every automaton's range but the first.
     boundaries: Vec<Vec<u8>>,
+    /// The same as integers for locality keys, when their shape allows ([`LocalityRoute`]).
+    route: Option<LocalityRoute>,
     pub(crate) info: BuildInfo,
     pub(crate) forwarders: Vec<ForwarderEntry>,
     records: Range<usize>,
@@ -270,6 +272,7 @@ impl Index {
             has_buildings,
             data,
             shards,
+            route: LocalityRoute::new(&layout.boundaries),
             boundaries: layout.boundaries,
             info: sections.info,
             forwarders: sections.forwarders,
@@ -421,7 +424,12 @@ impl Index {
     /// prefix of a key that starts with a locality must hold the locality's hash.
     #[inline]
     pub(crate) fn shard(&self, kind: u8, rest: &[u8]) -> usize {
-        shards::shard_of(&self.boundaries, kind, rest)
+        match (&self.route, rest.get(..LOCALITY_LEN)) {
+            (Some(route), Some(hash)) if shards::is_locality_kind(kind) => {
+                route.shard(kind, locality_of(hash))
+            }
+            _ => shards::shard_of(&self.boundaries, kind, rest),
+        }
     }
 
     /// The shard of the address locality `hash` (its key bytes), for localities met in
