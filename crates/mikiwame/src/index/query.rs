@@ -10,8 +10,8 @@ use super::date;
 use super::forwarding::{fold, has_forwarding_word, has_generic_code};
 use super::grade::{AddressCheck, AddressMatch, Forwarding, ForwardingLevel, Grade, MatchedRecord};
 use super::keys::{
-    building_key, canonical_card, encode_body, encode_body_with, locality_of, prefix_end,
-    put_banchi, AddressKeys, Kind, Marks, LOCALITY_LEN,
+    building_key, canonical_card, encode_body_with, locality_of, prefix_end, put_banchi,
+    AddressKeys, Kind, Marks, LOCALITY_LEN,
 };
 use super::open::{Index, LocalityState, Node, Nodes};
 
@@ -258,8 +258,11 @@ impl std::fmt::Debug for BufferPool {
 }
 
 thread_local! {
-    /// The key buffer of [`Index::address_grade`], reused by every query on the thread.
-    static KEY_BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    /// The key buffer and locality hash memo of [`Index::address_grade`], reused by every
+    /// query on the thread: one thread-local look a query, where `encode_body` would add
+    /// its own memo's.
+    static KEY_BUFFER: RefCell<(Vec<u8>, LocalityHasher)> =
+        RefCell::new((Vec::new(), LocalityHasher::new()));
 }
 
 /// How far an address key body's walk got, starting at its locality's state.
@@ -655,14 +658,15 @@ impl Index {
         if opts.max_age_days.is_none() {
             // The key is encoded into a per-thread buffer: no allocation per query.
             let quick = KEY_BUFFER.with(|cell| {
-                let mut buf = cell.try_borrow_mut().ok()?;
+                let mut held = cell.try_borrow_mut().ok()?;
+                let (buf, memo) = &mut *held;
                 buf.clear();
-                let Some(m) = encode_body(address, &mut buf) else {
+                let Some(m) = encode_body_with(address, |a| memo.hash(a), buf) else {
                     return Some(Grade::None);
                 };
                 let shard = self.shard(Kind::Address as u8, buf.get(..LOCALITY_LEN)?);
                 let nodes = self.nodes(shard)?;
-                let reach = reach(&nodes, &buf, m);
+                let reach = reach(&nodes, buf, m);
                 let unit_only = address.forwarding_id.is_some()
                     && self.is_forwarder_block(&buf[..m.chome], &buf[m.chome..m.block]);
                 quick_grade(&nodes, &reach, address.banchi, unit_only, opts)
