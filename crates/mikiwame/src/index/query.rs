@@ -275,12 +275,14 @@ fn reach<'n>(nodes: &'n Nodes<'_>, body: &[u8], m: Marks) -> Reach<'n> {
     };
     let banchi = nodes.walk(chome, &body[m.chome..m.banchi]);
     let block = banchi.and_then(|n| nodes.walk(n, &body[m.banchi..m.block]));
-    let unit = block.and_then(|n| nodes.walk(n, &body[m.block..]));
     Reach {
         chome: Some(chome),
         banchi: banchi.is_some(),
         block: block.is_some(),
-        unit: unit.is_some_and(|n| n.is_final()),
+        // Whole address keys are prefix-free (each part is), so the unit's path alone
+        // says that the key is there: its last state need not be read to ask whether it
+        // is final.
+        unit: block.is_some_and(|n| nodes.has_path(n, &body[m.block..])),
     }
 }
 
