@@ -1244,34 +1244,37 @@ mod tests {
         assert!(engine.score_one(&other).alert);
     }
 
+    /// A history that answers every address with one check and knows no contact.
+    struct FixedCheck(crate::index::AddressCheck);
+
+    impl History for FixedCheck {
+        fn check_address(&self, _: &crate::address::Address) -> crate::index::AddressCheck {
+            self.0.clone()
+        }
+        fn known_email(&self, _: &str) -> bool {
+            false
+        }
+        fn known_phone(&self, _: &str) -> bool {
+            false
+        }
+        fn known_card(&self, _: &str) -> bool {
+            false
+        }
+    }
+
     #[test]
     fn forwarding_alerts_unless_shop_ships_there() {
-        use crate::index::AddressCheck;
-        struct Forwarder;
-        impl History for Forwarder {
-            fn check_address(&self, _: &crate::address::Address) -> AddressCheck {
-                let mut c = AddressCheck::default();
-                c.forwarding.level = ForwardingLevel::Service;
-                c
-            }
-            fn known_email(&self, _: &str) -> bool {
-                false
-            }
-            fn known_phone(&self, _: &str) -> bool {
-                false
-            }
-            fn known_card(&self, _: &str) -> bool {
-                false
-            }
-        }
+        let mut check = crate::index::AddressCheck::default();
+        check.forwarding.level = ForwardingLevel::Service;
+        let forwarder = || FixedCheck(check.clone());
         let o = order(r#"{"order_id":"f","buyer":{"address":"千葉県市川市塩浜2-1-1"}}"#);
-        let a = Engine::new().with_history(Forwarder).score_one(&o);
+        let a = Engine::new().with_history(forwarder()).score_one(&o);
         assert!(a.has(ReasonCode::ForwardingService));
         assert!(a.alert);
         let shop =
             Shop::from_json(r#"{"ships_to_forwarders": true, "alert_threshold": 50}"#).unwrap();
         let a = Engine::new()
-            .with_history(Forwarder)
+            .with_history(forwarder())
             .with_shop(shop)
             .score_one(&o);
         assert!(a.has(ReasonCode::ForwardingService) && !a.alert, "{a:?}");
@@ -1279,28 +1282,12 @@ mod tests {
 
     #[test]
     fn grade_alerts_even_below_threshold() {
-        use crate::index::AddressCheck;
-        struct Warned;
-        impl History for Warned {
-            fn check_address(&self, _: &crate::address::Address) -> AddressCheck {
-                let mut c = AddressCheck::default();
-                c.address_match.level = Grade::Warning;
-                c
-            }
-            fn known_email(&self, _: &str) -> bool {
-                false
-            }
-            fn known_phone(&self, _: &str) -> bool {
-                false
-            }
-            fn known_card(&self, _: &str) -> bool {
-                false
-            }
-        }
+        let mut check = crate::index::AddressCheck::default();
+        check.address_match.level = Grade::Warning;
         let shop = Shop::from_json(r#"{"alert_threshold": 90}"#).unwrap();
         let o = order(r#"{"order_id":"w","buyer":{"address":"大阪府大阪市北区梅田1-1-1"}}"#);
         let a = Engine::new()
-            .with_history(Warned)
+            .with_history(FixedCheck(check))
             .with_shop(shop)
             .score_one(&o);
         assert_eq!(a.address_match.stars, 1);
