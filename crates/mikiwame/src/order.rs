@@ -303,22 +303,45 @@ impl Order {
     }
 }
 
+/// What is wrong with a row that is not JSON, placed within the row: serde_json counts
+/// lines and columns from the row's start, and a row's line is not the file's.
+fn json_error_message(e: &serde_json::Error) -> String {
+    let full = e.to_string();
+    let what = full.split(" at line ").next().unwrap_or(&full);
+    if e.is_eof() {
+        format!("not valid JSON: {what} (the row ends too early: is it cut short?)")
+    } else {
+        format!("not valid JSON: {what} (at byte {} of the row)", e.column())
+    }
+}
+
 fn parse_json_row_lenient(line: &str, row: u64) -> Row {
     let value: Value = serde_json::from_str(line).map_err(|e| BadRow {
         order_id: None,
         error: RowError {
             row,
             field: String::new(),
-            message: format!("not valid JSON: {e}"),
+            message: json_error_message(&e),
         },
     })?;
     let Value::Object(obj) = value else {
+        let got = match value {
+            Value::Array(_) => "an array",
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Number(_) => "a number",
+            Value::String(_) => "a string",
+            Value::Object(_) => "an object",
+        };
         return Err(BadRow {
             order_id: None,
             error: RowError {
                 row,
                 field: String::new(),
-                message: "expected a JSON object for the order".into(),
+                message: format!(
+                    "expected a JSON object for the order, got {got}: write one order a line, \
+                     as {{\"order_id\": \"A-1\", ...}}"
+                ),
             },
         });
     };
@@ -912,6 +935,19 @@ mod tests {
         assert_eq!((bad.error.row, bad.error.field.as_str()), (3, "ordered_at"));
         assert_eq!(rows[2].as_ref().unwrap_err().error.field, "order_id");
         assert!(read_csv("id,name\n1,x\n".as_bytes()).is_err());
+    }
+
+    #[test]
+    fn rows_that_are_not_orders_say_where_and_what() {
+        let message = |d: &str| parse_json_row(d, 7).unwrap_err().error.message;
+        let cut = message(r#"{"order_id":"#);
+        assert!(cut.contains("cut short") && !cut.contains("line"), "{cut}");
+        // Byte 8 of the row is the second comma.
+        let bad = message(r#"{"a":1,,}"#);
+        assert!(bad.ends_with("(at byte 8 of the row)"), "{bad}");
+        assert!(message("[1, 2]").contains("got an array"));
+        assert!(message("null").contains("got null"));
+        assert!(message(r#""A-1""#).contains("got a string"));
     }
 
     #[test]
