@@ -12,7 +12,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 
 use mikiwame::engine::{Assessment, Engine, Evaluations, ASSESSMENT_COLUMNS};
-use mikiwame::order::{csv_bad_row, parse_json_line, BadRow, CsvColumns};
+use mikiwame::order::{parse_json_line, BadRow, CsvColumns};
 use mikiwame::score::Band;
 
 use crate::engine::EngineArgs;
@@ -402,26 +402,20 @@ fn read_csv_records(
     sizes: &mut PartSizes,
     tx: &std::sync::mpsc::SyncSender<Result<Part, CliError>>,
 ) -> Result<(), CliError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .has_headers(true)
-        .from_reader(input);
-    let header = reader
-        .headers()
-        .map_err(|e| CliError::Usage(format!("cannot read the CSV header: {e}")))?
-        .clone();
-    let columns = std::sync::Arc::new(CsvColumns::from_header(header.iter()).map_err(usage)?);
-    let mut records = reader.into_records();
+    // The shared reader reports a record whose quote never closes (it swallowed the rest
+    // of the input) as a bad row.
+    let mut records = mikiwame::order::CsvRecords::new(input).map_err(|e| match e {
+        mikiwame::Error::Io { .. } => CliError::Usage(format!("cannot read input: {e}")),
+        e => usage(e),
+    })?;
+    let columns = std::sync::Arc::new(records.columns().clone());
     loop {
         let max = sizes.next();
         let mut batch: Vec<Result<csv::StringRecord, BadRow>> = Vec::with_capacity(max);
         for rec in records.by_ref().take(max) {
             match rec {
-                Ok(r) => batch.push(Ok(r)),
-                Err(e) if matches!(e.kind(), csv::ErrorKind::Io(_)) => {
-                    return Err(CliError::Usage(format!("cannot read input: {e}")))
-                }
-                Err(e) => batch.push(Err(csv_bad_row(&e))),
+                Ok(r) => batch.push(r),
+                Err(e) => return Err(CliError::Usage(format!("cannot read input: {e}"))),
             }
         }
         if batch.is_empty() {

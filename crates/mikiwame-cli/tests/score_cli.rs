@@ -174,6 +174,46 @@ fn csv_in_and_out() {
 }
 
 #[test]
+fn a_quote_that_never_closes_is_an_error_row_not_a_score() {
+    // C-2's name opens a quote and nothing closes it: the CSV reader reads C-3 and C-4
+    // into that name. The row is reported, not scored with a strange name.
+    let input = "order_id,amount,buyer_name\n\
+                 C-1,5000,佐藤花子\n\
+                 C-2,1200,\"鈴木一郎\n\
+                 C-3,800,田中\n\
+                 C-4,900,山本\n";
+    for chunk in ["1", "4096"] {
+        let (code, out, err) = mikiwame(
+            &["score", "--input-format", "csv", "--chunk-size", chunk],
+            input.as_bytes(),
+        );
+        assert_eq!(code, 0, "{err}");
+        let rows: Vec<serde_json::Value> = out
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(rows.len(), 2, "{out}");
+        assert_eq!(rows[0]["order_id"], "C-1");
+        assert!(rows[0]["error"].is_null());
+        assert_eq!(rows[1]["order_id"], "C-2");
+        assert_eq!(rows[1]["error"]["row"], 3);
+        assert_eq!(rows[1]["error"]["field"], "buyer_name");
+        let message = rows[1]["error"]["message"].as_str().unwrap();
+        assert!(
+            message.contains("never closes") && message.contains("2 more lines"),
+            "{message}"
+        );
+        assert!(err.contains("1 errors"), "{err}");
+    }
+    // A quote that closes, over two lines, is a name with a line break: no error.
+    let closed = "order_id,buyer_name\nC-1,\"鈴木\n一郎\"\nC-2,山本\n";
+    let (code, out, _) = mikiwame(&["score", "--input-format", "csv"], closed.as_bytes());
+    assert_eq!(code, 0);
+    assert_eq!(out.lines().count(), 2);
+    assert!(!out.contains("never closes"), "{out}");
+}
+
+#[test]
 fn empty_input_and_bad_header() {
     let (code, out, _) = mikiwame(&["score"], b"");
     assert_eq!((code, out.as_str()), (0, ""));

@@ -26,6 +26,7 @@ use serde_json::{Map, Value};
 use crate::error::{Error, Result};
 use crate::timestamp::Timestamp;
 
+pub(crate) mod quotes;
 mod scan;
 
 /// One order.
@@ -590,14 +591,17 @@ pub const CSV_COLUMNS: &[&str] = &[
 #[derive(Debug, Clone)]
 pub struct CsvColumns {
     positions: Vec<Option<usize>>,
+    /// The header's names as given, for errors that name a column.
+    names: Vec<String>,
 }
 
 impl CsvColumns {
     /// Maps a header row. Column names are matched trimmed and case-insensitively. Fails
     /// when there is no `order_id` column.
     pub fn from_header<'a>(header: impl IntoIterator<Item = &'a str>) -> Result<CsvColumns> {
-        let names: Vec<String> = header
-            .into_iter()
+        let given: Vec<String> = header.into_iter().map(str::to_string).collect();
+        let names: Vec<String> = given
+            .iter()
             .map(|h| h.trim().trim_start_matches('\u{feff}').to_ascii_lowercase())
             .collect();
         let positions: Vec<Option<usize>> = CSV_COLUMNS
@@ -611,7 +615,58 @@ impl CsvColumns {
                 message: "the CSV header has no `order_id` column: add one (see the flattened column names in DESIGN.md)".into(),
             });
         }
-        Ok(CsvColumns { positions })
+        Ok(CsvColumns {
+            positions,
+            names: given,
+        })
+    }
+
+    /// The position of the header column `name` (matched trimmed and case-insensitively,
+    /// as known columns are), for columns beyond the order's, such as a training label.
+    ///
+    /// ```
+    /// let cols = mikiwame::order::CsvColumns::from_header(["order_id", " Label "]).unwrap();
+    /// assert_eq!(cols.find("label"), Some(1));
+    /// assert_eq!(cols.find("weight"), None);
+    /// ```
+    pub fn find(&self, name: &str) -> Option<usize> {
+        self.names.iter().position(|h| {
+            h.trim()
+                .trim_start_matches('\u{feff}')
+                .eq_ignore_ascii_case(name)
+        })
+    }
+
+    /// The error row for a record whose last field opened a quote that never closed, so
+    /// that the rest of the input was read into that field ([`CsvRecords`] finds these).
+    ///
+    /// ```
+    /// use mikiwame::order::CsvColumns;
+    /// let cols = CsvColumns::from_header(["order_id", "buyer_name"]).unwrap();
+    /// let rec = csv::StringRecord::from(vec!["A-1", "山田\nA-2,佐藤\nA-3,鈴木\n"]);
+    /// let bad = cols.unclosed_quote(&rec, 2);
+    /// assert_eq!(bad.order_id.as_deref(), Some("A-1"));
+    /// assert_eq!((bad.error.row, bad.error.field.as_str()), (2, "buyer_name"));
+    /// assert!(bad.error.message.contains("2 more lines"));
+    /// ```
+    pub fn unclosed_quote(&self, record: &csv::StringRecord, row: u64) -> BadRow {
+        let last = record.len().saturating_sub(1);
+        // The lines after the one the quote opened on (a last line break ends no line).
+        let swallowed = record
+            .get(last)
+            .map_or(0, |f| f.lines().count().saturating_sub(1));
+        BadRow {
+            order_id: self.get(&|i| record.get(i), 0).map(str::to_string),
+            error: RowError {
+                row,
+                field: self.names.get(last).cloned().unwrap_or_default(),
+                message: format!(
+                    "this field opens a quote that never closes, so the {swallowed} more \
+                     lines after it were read into it and not scored: close the quote \
+                     (write a quote inside a field as \"\"), then score again"
+                ),
+            },
+        }
     }
 
     /// The trimmed, non-empty cell of column `column` (an index into [`CSV_COLUMNS`]).
@@ -758,22 +813,87 @@ mod column {
 /// assert_eq!((bad.error.row, bad.error.field.as_str()), (3, "amount"));
 /// ```
 pub fn read_csv<R: std::io::Read>(reader: R) -> Result<impl Iterator<Item = Result<Row>>> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .flexible(true)
-        .has_headers(true)
-        .from_reader(reader);
-    let header = rdr.headers().map_err(csv_error)?.clone();
-    let columns = CsvColumns::from_header(header.iter())?;
-    Ok(rdr.into_records().map(move |rec| match rec {
-        Ok(r) => {
-            let row = r.position().map_or(0, |p| p.line());
-            Ok(columns.order(&r, row))
-        }
-        Err(e) => match e.kind() {
-            csv::ErrorKind::Io(_) => Err(csv_error(e)),
-            _ => Ok(Err(csv_bad_row(&e))),
-        },
+    let records = CsvRecords::new(reader)?;
+    let columns = records.columns().clone();
+    Ok(records.map(move |rec| {
+        rec.map(|r| {
+            r.and_then(|r| {
+                let row = r.position().map_or(0, |p| p.line());
+                columns.order(&r, row)
+            })
+        })
     }))
+}
+
+/// The records of CSV orders after their header, for callers that turn them into orders
+/// themselves ([`read_csv`] does; `mikiwame score` does it on many threads).
+///
+/// A record that cannot be decoded (invalid UTF-8) is a bad row, and so is a record whose
+/// last field opens a quote that never closes: the reader took the rest of the input into
+/// that field, and it is reported ([`CsvColumns::unclosed_quote`]) instead of scored. To
+/// know the last record, the reader stays one record ahead. Fails only on read errors.
+///
+/// ```
+/// use mikiwame::order::CsvRecords;
+/// let input = "order_id,buyer_name\nA-1,佐藤\nA-2,\"鈴木\nA-3,山田\n";
+/// let rows: Vec<_> = CsvRecords::new(input.as_bytes()).unwrap().map(|r| r.unwrap()).collect();
+/// assert_eq!(rows.len(), 2, "A-3 went into A-2's name");
+/// assert_eq!(&rows[0].as_ref().unwrap()[0], "A-1");
+/// let bad = rows[1].as_ref().unwrap_err();
+/// assert_eq!((bad.order_id.as_deref(), bad.error.field.as_str()), (Some("A-2"), "buyer_name"));
+/// ```
+pub struct CsvRecords<R: std::io::Read> {
+    records: csv::StringRecordsIntoIter<quotes::QuoteWatch<R>>,
+    /// The record after the one handed out last.
+    ahead: Option<csv::Result<csv::StringRecord>>,
+    unclosed: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    columns: CsvColumns,
+}
+
+impl<R: std::io::Read> CsvRecords<R> {
+    /// Reads the header. Fails when it cannot be read or has no `order_id` column.
+    pub fn new(reader: R) -> Result<CsvRecords<R>> {
+        let (watch, unclosed) = quotes::QuoteWatch::new(reader);
+        let mut rdr = csv::ReaderBuilder::new()
+            .flexible(true)
+            .has_headers(true)
+            .from_reader(watch);
+        let header = rdr.headers().map_err(csv_error)?.clone();
+        let columns = CsvColumns::from_header(header.iter())?;
+        let mut records = rdr.into_records();
+        let ahead = records.next();
+        Ok(CsvRecords {
+            records,
+            ahead,
+            unclosed,
+            columns,
+        })
+    }
+
+    /// Where the known columns sit in the header.
+    pub fn columns(&self) -> &CsvColumns {
+        &self.columns
+    }
+}
+
+impl<R: std::io::Read> Iterator for CsvRecords<R> {
+    /// A record or the bad row it makes; `Err` on a read error, which ends the input.
+    type Item = Result<std::result::Result<csv::StringRecord, BadRow>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let current = self.ahead.take()?;
+        self.ahead = self.records.next();
+        let last = self.ahead.is_none();
+        Some(match current {
+            Ok(r) if last && self.unclosed.load(std::sync::atomic::Ordering::Relaxed) => {
+                let row = r.position().map_or(0, |p| p.line());
+                Ok(Err(self.columns.unclosed_quote(&r, row)))
+            }
+            Ok(r) => Ok(Ok(r)),
+            Err(e) if matches!(e.kind(), csv::ErrorKind::Io(_)) => Err(csv_error(e)),
+            Err(e) => Ok(Err(csv_bad_row(&e))),
+        })
+    }
 }
 
 /// A bad row for a CSV record that could not be decoded.

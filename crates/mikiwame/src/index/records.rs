@@ -149,6 +149,8 @@ fn for_each_chunk(
             }
         }
         InputFormat::Csv => {
+            // Watched for a quote that never closes: the last row then swallowed the rest.
+            let (input, unclosed) = crate::order::quotes::QuoteWatch::new(input);
             let mut reader = csv::ReaderBuilder::new()
                 .flexible(true)
                 .has_headers(true)
@@ -165,6 +167,8 @@ fn for_each_chunk(
                 }
             };
             let mut record = csv::StringRecord::new();
+            // Whether the last record read is the newest of `rows` (not a rejection).
+            let mut last_in_rows = false;
             loop {
                 let line = reader.position().line() + 1;
                 match reader.read_record(&mut record) {
@@ -177,8 +181,10 @@ fn for_each_chunk(
                             .map(|(h, v)| (h.clone(), v.to_string()))
                             .collect();
                         rows.push(Row { line, fields });
+                        last_in_rows = true;
                     }
                     Err(e) => {
+                        last_in_rows = false;
                         let line = e.position().map_or(line, |p| p.line());
                         if let csv::ErrorKind::Io(io) = e.kind() {
                             return Err(std::io::Error::new(io.kind(), io.to_string()));
@@ -186,8 +192,29 @@ fn for_each_chunk(
                         bad.push(Rejection::new(line, "", format!("unreadable row: {e}")));
                     }
                 }
-                if rows.len() >= CHUNK {
+                if rows.len() > CHUNK {
+                    // The newest row stays back: it may be the last, checked below.
+                    let newest = rows.pop();
                     f(std::mem::take(&mut rows), std::mem::take(&mut bad));
+                    rows.extend(newest);
+                }
+            }
+            if last_in_rows && unclosed.load(std::sync::atomic::Ordering::Relaxed) {
+                if let Some(last) = rows.pop() {
+                    let field = last.fields.last().map_or("", |(h, _)| h.as_str());
+                    let lines = last
+                        .fields
+                        .last()
+                        .map_or(0, |(_, v)| v.lines().count().saturating_sub(1));
+                    bad.push(Rejection::new(
+                        last.line,
+                        field,
+                        format!(
+                            "opens a quote that never closes, so the {lines} more lines after \
+                             it were read into this field and not added: close the quote \
+                             (write a quote inside a field as \"\")"
+                        ),
+                    ));
                 }
             }
         }
@@ -520,6 +547,32 @@ mod tests {
         let (ok, bad) = read_fraud(jsonl.as_bytes(), InputFormat::Jsonl).unwrap();
         assert_eq!(ok.len(), 2, "{bad:?}");
         assert_eq!(bad.iter().map(|b| b.row).collect::<Vec<_>>(), vec![2, 3]);
+    }
+
+    #[test]
+    fn a_quote_that_never_closes_rejects_the_row_that_swallowed_the_rest() {
+        let csv = "email,note\na@example.jp,ok\nb@example.jp,\"open\nc@example.jp,x\n";
+        let (ok, bad) = read_fraud(csv.as_bytes(), InputFormat::Csv).unwrap();
+        assert_eq!(ok.len(), 1, "{bad:?}");
+        assert_eq!(bad.len(), 1);
+        assert_eq!((bad[0].row, bad[0].field.as_str()), (3, "note"));
+        assert!(bad[0].reason.contains("1 more lines"), "{}", bad[0].reason);
+        // Closed over two lines: a note with a line break, kept.
+        let closed = "email,note\na@example.jp,\"two\nlines\"\nc@example.jp,x\n";
+        let (ok, bad) = read_fraud(closed.as_bytes(), InputFormat::Csv).unwrap();
+        assert_eq!((ok.len(), bad.len()), (2, 0), "{bad:?}");
+        // The last record unreadable itself: no good row is taken for it.
+        let broken = b"email,note\na@example.jp,ok\nb@example.jp,\"\xff\n";
+        let (ok, bad) = read_fraud(&broken[..], InputFormat::Csv).unwrap();
+        assert_eq!((ok.len(), bad.len()), (1, 1), "{bad:?}");
+        // The swallowing row the last of a full chunk: it was held back, not handed on.
+        let mut long = String::from("email,note\n");
+        for i in 1..CHUNK {
+            long.push_str(&format!("u{i}@example.jp,ok\n"));
+        }
+        long.push_str("z@example.jp,\"open\n");
+        let (ok, bad) = read_fraud(long.as_bytes(), InputFormat::Csv).unwrap();
+        assert_eq!((ok.len(), bad.len()), (CHUNK - 1, 1), "{bad:?}");
     }
 
     #[test]

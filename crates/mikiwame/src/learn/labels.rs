@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::error::{Error, Result};
-use crate::order::{csv_bad_row, parse_json_row, BadRow, CsvColumns, Order, RowError};
+use crate::order::{parse_json_row, BadRow, CsvRecords, Order, RowError};
 
 /// One labelled order.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -147,26 +147,9 @@ pub fn read_labelled_jsonl<R: BufRead>(reader: R) -> impl Iterator<Item = Result
 pub fn read_labelled_csv<R: std::io::Read>(
     reader: R,
 ) -> Result<impl Iterator<Item = Result<LabelledRow>>> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .flexible(true)
-        .has_headers(true)
-        .from_reader(reader);
-    let header = rdr
-        .headers()
-        .map_err(|e| Error::Input {
-            row: 1,
-            field: String::new(),
-            message: format!("cannot read the CSV header: {e}"),
-        })?
-        .clone();
-    let columns = CsvColumns::from_header(header.iter())?;
-    let find = |name: &str| {
-        header.iter().position(|h| {
-            h.trim()
-                .trim_start_matches('\u{feff}')
-                .eq_ignore_ascii_case(name)
-        })
-    };
+    let records = CsvRecords::new(reader)?;
+    let columns = records.columns().clone();
+    let find = |name: &str| columns.find(name);
     let (label_col, fraud_col, weight_col) = (find("label"), find("fraud"), find("weight"));
     if label_col.is_none() && fraud_col.is_none() {
         return Err(Error::Input {
@@ -177,17 +160,11 @@ pub fn read_labelled_csv<R: std::io::Read>(
                     .into(),
         });
     }
-    Ok(rdr.into_records().map(move |rec| {
+    Ok(records.map(move |rec| {
         let rec = match rec {
-            Ok(r) => r,
-            Err(e) if matches!(e.kind(), csv::ErrorKind::Io(_)) => {
-                return Err(Error::Input {
-                    row: 0,
-                    field: String::new(),
-                    message: format!("cannot read input: {e}"),
-                })
-            }
-            Err(e) => return Ok(Err(csv_bad_row(&e))),
+            Ok(Ok(r)) => r,
+            Ok(Err(bad)) => return Ok(Err(bad)),
+            Err(e) => return Err(e),
         };
         let row = rec.position().map_or(0, |p| p.line());
         let cell = |c: Option<usize>| {
