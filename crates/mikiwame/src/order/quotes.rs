@@ -125,12 +125,12 @@ impl<R> QuoteWatch<R> {
 impl<R: Read> Read for QuoteWatch<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        match buf.get(..n) {
-            Some(read) if n > 0 => self.quoting.feed(read),
-            _ => self.unclosed.store(
-                !buf.is_empty() && self.quoting.unclosed(),
-                Ordering::Relaxed,
-            ),
+        if n == 0 && !buf.is_empty() {
+            // The end of the stream (a read into no room says nothing).
+            self.unclosed
+                .store(self.quoting.unclosed(), Ordering::Relaxed);
+        } else if let Some(read) = buf.get(..n) {
+            self.quoting.feed(read);
         }
         Ok(n)
     }
@@ -247,6 +247,9 @@ mod tests {
         let mut sink = Vec::new();
         w.read_to_end(&mut sink).unwrap();
         assert_eq!(sink, text);
+        assert!(flag.load(Ordering::Relaxed));
+        // A read into no room after the end does not clear it.
+        assert_eq!(w.read(&mut []).unwrap(), 0);
         assert!(flag.load(Ordering::Relaxed));
     }
 }
