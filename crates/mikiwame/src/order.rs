@@ -591,7 +591,8 @@ pub const CSV_COLUMNS: &[&str] = &[
 #[derive(Debug, Clone)]
 pub struct CsvColumns {
     positions: Vec<Option<usize>>,
-    /// The header's names as given, for errors that name a column.
+    /// The header's names, trimmed and in lower case: for columns beyond the order's
+    /// ([`CsvColumns::find`]) and for errors that name a column.
     names: Vec<String>,
 }
 
@@ -599,9 +600,8 @@ impl CsvColumns {
     /// Maps a header row. Column names are matched trimmed and case-insensitively. Fails
     /// when there is no `order_id` column.
     pub fn from_header<'a>(header: impl IntoIterator<Item = &'a str>) -> Result<CsvColumns> {
-        let given: Vec<String> = header.into_iter().map(str::to_string).collect();
-        let names: Vec<String> = given
-            .iter()
+        let names: Vec<String> = header
+            .into_iter()
             .map(|h| h.trim().trim_start_matches('\u{feff}').to_ascii_lowercase())
             .collect();
         let positions: Vec<Option<usize>> = CSV_COLUMNS
@@ -615,10 +615,7 @@ impl CsvColumns {
                 message: "the CSV header has no `order_id` column: add one (see the flattened column names in DESIGN.md)".into(),
             });
         }
-        Ok(CsvColumns {
-            positions,
-            names: given,
-        })
+        Ok(CsvColumns { positions, names })
     }
 
     /// The position of the header column `name` (matched trimmed and case-insensitively,
@@ -630,11 +627,7 @@ impl CsvColumns {
     /// assert_eq!(cols.find("weight"), None);
     /// ```
     pub fn find(&self, name: &str) -> Option<usize> {
-        self.names.iter().position(|h| {
-            h.trim()
-                .trim_start_matches('\u{feff}')
-                .eq_ignore_ascii_case(name)
-        })
+        self.names.iter().position(|n| n.eq_ignore_ascii_case(name))
     }
 
     /// The error row for a record whose last field opened a quote that never closed, so
