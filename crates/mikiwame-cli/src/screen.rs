@@ -73,7 +73,8 @@ fn screen_line(screener: &Screener, row: u64, line: &str) -> Value {
     let value: Value = match serde_json::from_str(line) {
         Ok(v) => v,
         Err(e) => {
-            return json!({"error": {"row": row, "field": "", "message": format!("not valid JSON: {e}")}})
+            let message = mikiwame::error::json_row_problem(&e);
+            return json!({"error": {"row": row, "field": "", "message": message}});
         }
     };
     let mut out = screener.screen_json(&value);

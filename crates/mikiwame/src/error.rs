@@ -108,6 +108,26 @@ impl Error {
     }
 }
 
+/// What is wrong with one row of JSONL that is not JSON, placed within the row: serde_json
+/// counts lines and columns from the text it was given, and a row's line is not the
+/// file's (the row's own newline made a cut row read "line 2 column 0").
+///
+/// ```
+/// let e = serde_json::from_str::<serde_json::Value>(r#"{"a":1,,}"#).unwrap_err();
+/// assert_eq!(mikiwame::error::json_row_problem(&e), "not valid JSON: key must be a string (at byte 8 of the row)");
+/// let e = serde_json::from_str::<serde_json::Value>("{\"a\":\n").unwrap_err();
+/// assert!(mikiwame::error::json_row_problem(&e).contains("cut short"));
+/// ```
+pub fn json_row_problem(e: &serde_json::Error) -> String {
+    let full = e.to_string();
+    let what = full.split(" at line ").next().unwrap_or(&full);
+    if e.is_eof() {
+        format!("not valid JSON: {what} (the row ends too early: is it cut short?)")
+    } else {
+        format!("not valid JSON: {what} (at byte {} of the row)", e.column())
+    }
+}
+
 fn version_message(expected: u32, got: u32) -> String {
     if got > expected {
         format!(

@@ -304,25 +304,13 @@ impl Order {
     }
 }
 
-/// What is wrong with a row that is not JSON, placed within the row: serde_json counts
-/// lines and columns from the row's start, and a row's line is not the file's.
-fn json_error_message(e: &serde_json::Error) -> String {
-    let full = e.to_string();
-    let what = full.split(" at line ").next().unwrap_or(&full);
-    if e.is_eof() {
-        format!("not valid JSON: {what} (the row ends too early: is it cut short?)")
-    } else {
-        format!("not valid JSON: {what} (at byte {} of the row)", e.column())
-    }
-}
-
 fn parse_json_row_lenient(line: &str, row: u64) -> Row {
     let value: Value = serde_json::from_str(line).map_err(|e| BadRow {
         order_id: None,
         error: RowError {
             row,
             field: String::new(),
-            message: json_error_message(&e),
+            message: crate::error::json_row_problem(&e),
         },
     })?;
     let Value::Object(obj) = value else {
