@@ -822,6 +822,8 @@ pub fn read_csv<R: std::io::Read>(reader: R) -> Result<impl Iterator<Item = Resu
 /// assert_eq!(&rows[0].as_ref().unwrap()[0], "A-1");
 /// let bad = rows[1].as_ref().unwrap_err();
 /// assert_eq!((bad.order_id.as_deref(), bad.error.field.as_str()), (Some("A-2"), "buyer_name"));
+/// let records = CsvRecords::new("order_id\nA-1\n".as_bytes()).unwrap();
+/// assert!(format!("{records:?}").starts_with("CsvRecords"));
 /// ```
 pub struct CsvRecords<R: std::io::Read> {
     records: csv::StringRecordsIntoIter<quotes::QuoteWatch<R>>,
@@ -854,6 +856,14 @@ impl<R: std::io::Read> CsvRecords<R> {
     /// Where the known columns sit in the header.
     pub fn columns(&self) -> &CsvColumns {
         &self.columns
+    }
+}
+
+impl<R: std::io::Read> std::fmt::Debug for CsvRecords<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CsvRecords")
+            .field("columns", &self.columns)
+            .finish_non_exhaustive()
     }
 }
 
