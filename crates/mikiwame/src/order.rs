@@ -632,20 +632,12 @@ impl CsvColumns {
     /// ```
     pub fn unclosed_quote(&self, record: &csv::StringRecord, row: u64) -> BadRow {
         let last = record.len().saturating_sub(1);
-        // The lines after the one the quote opened on (a last line break ends no line).
-        let swallowed = record
-            .get(last)
-            .map_or(0, |f| f.lines().count().saturating_sub(1));
         BadRow {
             order_id: self.get(&|i| record.get(i), 0).map(str::to_string),
             error: RowError {
                 row,
                 field: self.names.get(last).cloned().unwrap_or_default(),
-                message: format!(
-                    "this field opens a quote that never closes, so the {swallowed} more \
-                     lines after it were read into it and not scored: close the quote \
-                     (write a quote inside a field as \"\"), then score again"
-                ),
+                message: quotes::unclosed_problem(record.get(last).unwrap_or(""), "not scored"),
             },
         }
     }

@@ -201,19 +201,14 @@ fn for_each_chunk(
             }
             if last_in_rows && unclosed.load(std::sync::atomic::Ordering::Relaxed) {
                 if let Some(last) = rows.pop() {
-                    let field = last.fields.last().map_or("", |(h, _)| h.as_str());
-                    let lines = last
+                    let (field, text) = last
                         .fields
                         .last()
-                        .map_or(0, |(_, v)| v.lines().count().saturating_sub(1));
+                        .map_or(("", ""), |(h, v)| (h.as_str(), v.as_str()));
                     bad.push(Rejection::new(
                         last.line,
                         field,
-                        format!(
-                            "opens a quote that never closes, so the {lines} more lines after \
-                             it were read into this field and not added: close the quote \
-                             (write a quote inside a field as \"\")"
-                        ),
+                        crate::order::quotes::unclosed_problem(text, "not added"),
                     ));
                 }
             }

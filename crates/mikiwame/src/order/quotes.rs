@@ -101,6 +101,18 @@ impl Quoting {
     }
 }
 
+/// What to say of a record whose last field, `text`, opened a quote that never closed:
+/// how many lines it swallowed and what happened to them (`lost`: "not scored", "not
+/// added"). The lines counted are those after the one the quote opened on (a last line
+/// break ends no line).
+pub(crate) fn unclosed_problem(text: &str, lost: &str) -> String {
+    let swallowed = text.lines().count().saturating_sub(1);
+    format!(
+        "this field opens a quote that never closes, so the {swallowed} more lines after it \
+         were read into it and {lost}: close the quote (write a quote inside a field as \"\")"
+    )
+}
+
 /// A reader that passes a CSV stream through and watches its quoting ([`Quoting`]).
 pub(crate) struct QuoteWatch<R> {
     inner: R,
