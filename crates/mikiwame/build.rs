@@ -197,10 +197,12 @@ fn main() {
                 let pref = (prefs.len() - 1) as u8;
                 let name = f[2].to_string();
                 let mut names = vec![name.clone()];
-                // 郡 may be omitted: 虻田郡洞爺湖町 -> 洞爺湖町.
+                // 郡 may be omitted: 虻田郡洞爺湖町 -> 洞爺湖町. Only a 郡 that heads a town or
+                // village: the 郡 of 小郡市, 蒲郡市 or 郡山市 is part of a city's name, and
+                // cutting there made aliases `市` and `山市` (福岡市… read as 小郡市).
                 if let Some(i) = name.find('郡') {
                     let rest = &name[i + '郡'.len_utf8()..];
-                    if !rest.is_empty() {
+                    if rest.chars().count() > 1 && rest.ends_with(['町', '村']) {
                         names.push(rest.to_string());
                     }
                 }
