@@ -856,7 +856,13 @@ impl Parser<'_> {
                     j += 1;
                 }
                 (v as u32, j - i, j - i)
-            } else if self.m.get(i).is_some_and(|c| is_kanji_numeral(*c)) && self.kanji_lot_at(i) {
+            } else if self.m.get(i).is_some_and(|c| is_kanji_numeral(*c))
+                && (if n_nums == 0 {
+                    self.kanji_lot_at(i)
+                } else {
+                    self.kanji_continues_lot(i)
+                })
+            {
                 match kanji_number(&self.m[i..]) {
                     Some((v, used)) => (v, used, decimal_digits(v)),
                     None => break,
@@ -870,6 +876,14 @@ impl Parser<'_> {
                 break;
             }
             let mut j = after;
+            // A marker after spaces still labels the number (1 丁目 2 番 3 号).
+            let mut spaced = after;
+            while self.m.get(spaced) == Some(&' ') {
+                spaced += 1;
+            }
+            if spaced > after && self.marker_at(spaced) {
+                j = spaced;
+            }
             let mut label = Label::None;
             // Every marker starts with one of these: most numbers are followed by none.
             let may_mark = matches!(self.m.get(j), Some('丁' | '番' | '号' | '地'));
@@ -912,7 +926,7 @@ impl Parser<'_> {
             let next_is_number = |at: usize| {
                 self.m.get(at).is_some_and(char::is_ascii_digit)
                     || (self.m.get(at).is_some_and(|c| is_kanji_numeral(*c))
-                        && self.kanji_lot_at(at))
+                        && self.kanji_continues_lot(at))
             };
             let mut after_sep = k + 1;
             while self.m.get(after_sep) == Some(&' ') {
@@ -925,7 +939,9 @@ impl Parser<'_> {
                 }
                 _ if label != Label::None
                     && next_is_number(k)
-                    && (k == j || self.labelled_number_at(k)) =>
+                    && (k == j
+                        || self.labelled_number_at(k)
+                        || (label == Label::Chome && self.lot_number_after_chome(k))) =>
                 {
                     i = k;
                 }
@@ -949,8 +965,19 @@ impl Parser<'_> {
         let mut sub: Vec<u32> = Vec::new();
         let mut room: Option<u32> = None;
         let any_label = nums.iter().any(|n| n.1 != Label::None);
+        // With labels, the unlabelled numbers before the first one start at 丁目 when
+        // they fill exactly the places before it: 1-2-3号, 1-2番3号 (not 12-3号 in a
+        // town without 丁目).
+        let leading = nums.iter().take_while(|n| n.1 == Label::None).count();
+        let labels_line_up = match nums.get(leading).map(|n| n.1) {
+            Some(Label::Banchi) => leading == 1,
+            Some(Label::Go) => leading == 2,
+            _ => false,
+        };
         let chome_first = if any_label {
-            false
+            labels_line_up
+                && (has_chome || !_known_town)
+                && !nums.iter().any(|n| n.1 == Label::Chome)
         } else if has_chome {
             true
         } else if _known_town {
@@ -974,8 +1001,12 @@ impl Parser<'_> {
             } else {
                 // Past 号: a sub-number, or the room (1-2-3-101, 123-4-101).
                 let last = idx + 1 == positional_count;
-                let room_like =
-                    last && (digits >= 3 || (chome_first && idx >= 3) || slots[2].is_some());
+                // A one-digit number after 番地-号 is a branch number (123-4-5), as it is
+                // with a room after it (123-4-5-101).
+                let room_like = last
+                    && (digits >= 3
+                        || (chome_first && idx >= 3)
+                        || (slots[2].is_some() && digits >= 2));
                 if room_like && label == Label::None {
                     room = Some(v);
                 } else {
@@ -994,6 +1025,51 @@ impl Parser<'_> {
         end
     }
 
+    /// A lot marker (丁目, 番地, 番, 号) at `at` that is not part of a name (番館, 号室).
+    fn marker_at(&self, at: usize) -> bool {
+        ["丁目", "番地", "番", "号"]
+            .iter()
+            .any(|m| self.starts_with(at, m) && !self.marker_is_name(at, m))
+    }
+
+    /// After `N丁目` and a space, the number at `at` is the 番 (2丁目 31-12, 1丁目 23),
+    /// unless it is a unit (101号室, 3F, 2階).
+    fn lot_number_after_chome(&self, at: usize) -> bool {
+        let mut end = at;
+        while self.m.get(end).is_some_and(char::is_ascii_digit) {
+            end += 1;
+        }
+        if end == at {
+            end = match kanji_number(&self.m[at..]) {
+                Some((_, used)) => at + used,
+                None => return false,
+            };
+        }
+        !self.glued_to_name(end)
+    }
+
+    /// Is the kanji numeral at `at`, after another lot number, a lot number too? As
+    /// [`Parser::kanji_lot_at`], and also before a space, katakana or the end
+    /// (一丁目二番三 ハイツ…), but not before another kanji (二番三田ビル).
+    fn kanji_continues_lot(&self, at: usize) -> bool {
+        if self.kanji_lot_at(at) {
+            return true;
+        }
+        let Some((_, used)) = kanji_number(&self.m[at..]) else {
+            return false;
+        };
+        let next_is_number = |i: usize| {
+            self.m
+                .get(i)
+                .is_some_and(|c| c.is_ascii_digit() || is_kanji_numeral(*c))
+        };
+        match self.m.get(at + used) {
+            None => true,
+            Some('の' | 'ノ' | '之') => next_is_number(at + used + 1),
+            Some(&c) => c == ' ' || is_katakana(c),
+        }
+    }
+
     /// A number at `at` followed by a lot marker (15番, 4号): part of the lot even after a
     /// space.
     fn labelled_number_at(&self, at: usize) -> bool {
@@ -1009,9 +1085,12 @@ impl Parser<'_> {
                 None => return false,
             }
         };
-        ["丁目", "番地", "番", "号"]
-            .iter()
-            .any(|m| self.starts_with(end, m) && !self.marker_is_name(end, m))
+        // A marker after spaces counts (2 番 3 号).
+        let mut end = end;
+        while self.m.get(end) == Some(&' ') {
+            end += 1;
+        }
+        self.marker_at(end)
     }
 
     /// Is the number before `after` a unit (2F, 3階, 101号室, 3号棟) rather than a lot?
