@@ -69,7 +69,7 @@ fn clean_postal(s: &str) -> Option<String> {
 /// The characters that make a stripping step worth running (see [`Strip::run`]).
 static STRIP_MARKERS: CharSet = CharSet::new(
     &[
-        '大', '様', '気', '/', 'T', 't', '電', '0', '〒', '\u{3020}', '\u{3036}',
+        '大', '様', '気', '/', 'T', 't', '電', '0', '〒', '\u{3020}', '\u{3036}', '郵',
     ],
     &[],
 );
@@ -125,7 +125,7 @@ impl Strip<'_> {
                 '大' => oaza = true,
                 '様' | '気' | '/' => care_of = true,
                 'T' | 't' | '電' | '0' => phone = true,
-                '〒' | '\u{3020}' | '\u{3036}' => postal_mark = true,
+                '〒' | '\u{3020}' | '\u{3036}' | '郵' => postal_mark = true,
                 _ => {}
             }
         }
@@ -138,7 +138,64 @@ impl Strip<'_> {
         if phone {
             self.blank_phones();
         }
+        self.blank_leading_labels();
         self.blank_postal_codes(postal_mark);
+    }
+
+    /// Words and tags a buyer writes before the address (住所：, お届け先, 日本, Japan,
+    /// 【自宅】): not a unit written in front, which would read as obfuscation.
+    fn blank_leading_labels(&mut self) {
+        const LABELS: [&str; 12] = [
+            "ご住所",
+            "住所",
+            "お届け先",
+            "お届先",
+            "届け先",
+            "送り先",
+            "送付先",
+            "配送先",
+            "発送先",
+            "宛先",
+            "所在地",
+            "現住所",
+        ];
+        const COUNTRY: [&str; 3] = ["日本国", "日本", "japan"];
+        loop {
+            let at = (0..self.m.len())
+                .find(|i| self.m[*i] != ' ')
+                .unwrap_or(self.m.len());
+            let Some(&first) = self.m.get(at) else {
+                return;
+            };
+            // A short tag in brackets, without digits: 【自宅】, [会社], (勤務先).
+            if matches!(first, '【' | '[' | '(' | '〔' | '「') {
+                let close = (at + 1..self.m.len().min(at + 10))
+                    .find(|i| matches!(self.m[*i], '】' | ']' | ')' | '〕' | '」'));
+                let digits = |to: usize| self.m[at..to].iter().any(char::is_ascii_digit);
+                match close {
+                    Some(to) if to > at + 1 && !digits(to) => {
+                        self.blank(at, to + 1);
+                        continue;
+                    }
+                    _ => return,
+                }
+            }
+            let lower = |i: usize| self.m.get(i).map(char::to_ascii_lowercase);
+            let starts = |w: &str| w.chars().enumerate().all(|(k, c)| lower(at + k) == Some(c));
+            let separated = |end: usize| {
+                matches!(self.m.get(end), Some(' ' | ':' | ',' | '、'))
+                    || !gazetteer().prefecture_prefixes(&self.m[end..]).is_empty()
+            };
+            let word = LABELS
+                .iter()
+                .find(|w| starts(w))
+                .or_else(|| COUNTRY.iter().find(|w| starts(w)))
+                .map(|w| at + w.chars().count());
+            match word {
+                Some(end) if separated(end) => self.blank(at, end),
+                _ => return,
+            }
+        }
     }
 
     /// 大字 is optional wherever it stands (北勢町大字阿下喜 = 北勢町阿下喜).
@@ -281,12 +338,20 @@ impl Strip<'_> {
             if seen_content && !marked_anywhere {
                 break;
             }
-            let marked = matches!(self.m[i], '〒' | '\u{3020}' | '\u{3036}');
+            // 郵便番号 (and 郵便番号:) marks a code as 〒 does.
+            let label_end = (self.m[i] == '郵' && self.starts_with(i, "郵便番号")).then(|| {
+                let mut k = i + 4;
+                while matches!(self.m.get(k), Some(' ' | ':')) {
+                    k += 1;
+                }
+                k
+            });
+            let marked = matches!(self.m[i], '〒' | '\u{3020}' | '\u{3036}') || label_end.is_some();
             let at_start = !seen_content;
             if self.m[i] != ' ' {
                 seen_content = true;
             }
-            let from = if marked { i + 1 } else { i };
+            let from = label_end.unwrap_or(if marked { i + 1 } else { i });
             if (marked || at_start) && from < n {
                 let (digits, to) = self.digit_run(from);
                 let text: String = self.m[from..to].iter().filter(|c| **c != ' ').collect();
@@ -1556,6 +1621,33 @@ mod tests {
         ] {
             assert_eq!(key(s), k, "{s}");
         }
+    }
+
+    #[test]
+    fn labels_before_the_address_are_not_a_unit() {
+        let clean = normalize("東京都渋谷区神宮前1-2-3").unwrap();
+        for labelled in [
+            "日本 東京都渋谷区神宮前1-2-3",
+            "日本国東京都渋谷区神宮前1-2-3",
+            "Japan, 東京都渋谷区神宮前1-2-3",
+            "住所：東京都渋谷区神宮前1-2-3",
+            "お届け先 東京都渋谷区神宮前1-2-3",
+            "【自宅】住所:東京都渋谷区神宮前1-2-3",
+            "郵便番号150-0001 東京都渋谷区神宮前1-2-3",
+            "郵便番号：150-0001 東京都渋谷区神宮前1-2-3",
+        ] {
+            let a = normalize(labelled).unwrap();
+            assert_eq!(a.unit_key(), clean.unit_key(), "{labelled}");
+            assert!(!a.is_obfuscated(), "{labelled}: {:?}", a.anomalies);
+        }
+        let coded = normalize("郵便番号150-0001 東京都渋谷区神宮前1-2-3").unwrap();
+        assert_eq!(coded.postal_code.as_deref(), Some("1500001"));
+        // A unit in brackets in front is still a unit in front, and 日本橋 is a town.
+        assert!(normalize("【101】東京都渋谷区神宮前1-2-3")
+            .unwrap()
+            .is_obfuscated());
+        let nihonbashi = normalize("東京都中央区日本橋1-2-3").unwrap();
+        assert_eq!(nihonbashi.town.as_deref(), Some("日本橋"));
     }
 
     #[test]
