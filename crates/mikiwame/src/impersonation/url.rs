@@ -7,8 +7,37 @@ use super::domain::{registrable_domain, DomainMatcher};
 use super::profile::{Blocklist, BrandProfile};
 use super::verdict::{Assessment, Reason, Verdict};
 
-/// Longest URL screened; longer ones are cut (no browser needs more to find the host).
+/// Longest URL screened; longer ones are cut after their host, or refused when the host
+/// part alone is longer.
 const MAX_URL_BYTES: usize = 16 * 1024;
+
+/// The largest character boundary of `s` at or before `at` (`str::floor_char_boundary`
+/// is newer than the crate's minimum Rust).
+fn floor_boundary(s: &str, at: usize) -> usize {
+    let mut end = at.min(s.len());
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    end
+}
+
+/// `input` cut to [`MAX_URL_BYTES`] without cutting into the scheme, user info, host or
+/// port, which decide where the URL leads; `None` when those alone are longer.
+///
+/// Cutting anywhere let `https://www.amazon.co.jp:000…000@evil.example/` (a port-like
+/// user name of 17,000 zeros) lose its `@evil.example` and read as the official host.
+fn cut_after_authority(input: &str) -> Option<&str> {
+    if input.len() <= MAX_URL_BYTES {
+        return Some(input);
+    }
+    let head = &input[..floor_boundary(input, 64)];
+    let from = head.find("://").map_or(0, |i| i + 3);
+    let host_end = from + input[from..].find(['/', '\\', '?', '#'])?;
+    if host_end > MAX_URL_BYTES {
+        return None;
+    }
+    Some(&input[..floor_boundary(input, MAX_URL_BYTES)])
+}
 
 /// Decodes `%XX` escapes (invalid ones are kept as written).
 pub(crate) fn percent_decode(s: &str) -> String {
@@ -49,11 +78,7 @@ pub(crate) fn host_blocklisted(blocklist: &Blocklist, host: &str) -> bool {
 
 /// Parses a URL as a browser would; a missing scheme is read as `http://`.
 pub(crate) fn parse(input: &str) -> Option<Url> {
-    let mut end = input.len().min(MAX_URL_BYTES);
-    while !input.is_char_boundary(end) {
-        end -= 1;
-    }
-    let raw = input[..end].trim();
+    let raw = cut_after_authority(input)?.trim();
     let folded: String = if raw.is_ascii() {
         raw.to_string()
     } else {
@@ -167,6 +192,29 @@ pub(crate) fn screen(matcher: &DomainMatcher, profile: &BrandProfile, input: &st
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_urls_are_cut_after_their_host_only() {
+        // Found by a review: the user info ran past the cut, and the official host that
+        // opened it was taken for the host.
+        let trick = format!(
+            "https://www.amazon.co.jp:{}@evil.example/signin",
+            "0".repeat(17_000)
+        );
+        assert!(parse(&trick).is_none());
+        assert_eq!(cut_after_authority(&trick), None);
+        // A long path or query is cut; the host stays.
+        let long_path = format!("https://evil.example/{}", "a".repeat(20_000));
+        let url = parse(&long_path).unwrap();
+        assert_eq!(url.host_str(), Some("evil.example"));
+        let long_query = format!("amazon.co.jp?q={}", "é".repeat(10_000));
+        assert_eq!(parse(&long_query).unwrap().host_str(), Some("amazon.co.jp"));
+        // A short URL is untouched.
+        assert_eq!(
+            cut_after_authority("https://a.example/x"),
+            Some("https://a.example/x")
+        );
+    }
 
     #[test]
     fn decodes_percent_escapes() {
