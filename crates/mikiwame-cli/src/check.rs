@@ -1,12 +1,13 @@
 //! `mikiwame check`: grade addresses against an index.
 
-use std::io::{BufRead, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 use mikiwame::index::{AddressMatch, CheckOptions, Forwarding, Index, OldRecords};
 use rayon::prelude::*;
 use serde_json::{json, Value};
 
+use crate::io::{write_json_line, Line, Lines};
 use crate::CliError;
 
 /// Arguments of `mikiwame check`.
@@ -46,33 +47,25 @@ pub fn run(args: Args) -> Result<(), CliError> {
         },
         ..CheckOptions::default()
     };
-    let mut input = crate::io::open_input(args.file.as_deref())?;
+    let input = crate::io::open_input(args.file.as_deref())?;
     let mut out = crate::io::stdout();
-    let mut lines: Vec<(u64, Result<String, String>)> = Vec::with_capacity(CHUNK);
-    let mut row = 0u64;
+    let mut lines: Vec<Line> = Vec::with_capacity(CHUNK);
+    let mut input = Lines::new(input);
     loop {
-        let mut buf = Vec::new();
-        let n = input
-            .read_until(b'\n', &mut buf)
-            .map_err(|e| CliError::Usage(format!("cannot read input: {e}")))?;
-        if n > 0 {
-            row += 1;
-            let text = String::from_utf8(buf).map_err(|_| "line is not valid UTF-8".to_string());
-            lines.push((row, text));
-        }
-        if lines.len() >= CHUNK || (n == 0 && !lines.is_empty()) {
+        let next = input.next().transpose()?;
+        let done = next.is_none();
+        lines.extend(next);
+        if lines.len() >= CHUNK || (done && !lines.is_empty()) {
             let rows: Vec<Row> = lines
                 .par_iter()
                 .map(|(row, line)| check_line(&index, &opts, *row, line))
                 .collect();
             for r in &rows {
-                serde_json::to_writer(&mut out, r)
-                    .map_err(|e| CliError::Internal(format!("cannot write output: {e}")))?;
-                out.write_all(b"\n").map_err(crate::io::write_error)?;
+                write_json_line(&mut out, r)?;
             }
             lines.clear();
         }
-        if n == 0 {
+        if done {
             break;
         }
     }
@@ -101,9 +94,14 @@ fn error_row(input: Value, row: u64, field: &str, message: &str) -> Row {
 }
 
 /// One output row for one input line: always exactly one.
-fn check_line(index: &Index, opts: &CheckOptions, row: u64, line: &Result<String, String>) -> Row {
+fn check_line(
+    index: &Index,
+    opts: &CheckOptions,
+    row: u64,
+    line: &Result<String, &'static str>,
+) -> Row {
     let line = match line {
-        Ok(l) => l.trim_end_matches(['\n', '\r']),
+        Ok(l) => l.as_str(),
         Err(msg) => return error_row(Value::Null, row, "", msg),
     };
     let trimmed = line.trim();

@@ -32,9 +32,81 @@ pub fn write_error(e: io::Error) -> CliError {
     CliError::Internal(format!("cannot write output: {e}"))
 }
 
-/// Writes one JSON value as a line.
-pub fn write_json_line<W: Write>(out: &mut W, value: &serde_json::Value) -> Result<(), CliError> {
-    serde_json::to_writer(&mut *out, value)
-        .map_err(|e| CliError::Internal(format!("cannot write output: {e}")))?;
+/// Writes one JSON value (anything `Serialize`) as a line. A closed pipe ends quietly,
+/// as [`write_error`] says.
+pub fn write_json_line<W: Write, T: serde::Serialize + ?Sized>(
+    out: &mut W,
+    value: &T,
+) -> Result<(), CliError> {
+    serde_json::to_writer(&mut *out, value).map_err(|e| write_error(e.into()))?;
     out.write_all(b"\n").map_err(write_error)
+}
+
+/// Reads text input line by line, numbering the lines from 1. A byte order mark at the
+/// start of the input is dropped, and so are the line ending (`\n` or `\r\n`).
+///
+/// A line that is not UTF-8 is given as `Err` with its number, so that it becomes an
+/// error row and the lines after it are still read; only a failing read ends the input.
+pub struct Lines<R> {
+    input: R,
+    row: u64,
+}
+
+impl<R: BufRead> Lines<R> {
+    /// Numbers the lines of `input`.
+    pub fn new(input: R) -> Lines<R> {
+        Lines { input, row: 0 }
+    }
+}
+
+/// One line of [`Lines`]: its number, and its text or why it has none.
+pub type Line = (u64, Result<String, &'static str>);
+
+impl<R: BufRead> Iterator for Lines<R> {
+    type Item = Result<Line, CliError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let mut buf = Vec::new();
+        match self.input.read_until(b'\n', &mut buf) {
+            Ok(0) => return None,
+            Ok(_) => {}
+            Err(e) => return Some(Err(CliError::Usage(format!("cannot read input: {e}")))),
+        }
+        self.row += 1;
+        if buf.last() == Some(&b'\n') {
+            buf.pop();
+            if buf.last() == Some(&b'\r') {
+                buf.pop();
+            }
+        }
+        if self.row == 1 && buf.starts_with(b"\xEF\xBB\xBF") {
+            buf.drain(..3);
+        }
+        let text = String::from_utf8(buf).map_err(|_| "the line is not valid UTF-8");
+        Some(Ok((self.row, text)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_drop_the_bom_and_endings_and_keep_going_past_bad_bytes() {
+        let input: &[u8] = b"\xEF\xBB\xBF{\"a\":1}\r\nbad \xFF\n\nlast";
+        let lines: Vec<Line> = Lines::new(input).map(|l| l.unwrap()).collect();
+        assert_eq!(
+            lines,
+            vec![
+                (1, Ok("{\"a\":1}".to_string())),
+                (2, Err("the line is not valid UTF-8")),
+                (3, Ok(String::new())),
+                (4, Ok("last".to_string())),
+            ]
+        );
+        // A mark later in the input is text, not a mark.
+        let input: &[u8] = b"a\n\xEF\xBB\xBFb";
+        let second = Lines::new(input).nth(1).unwrap().unwrap();
+        assert_eq!(second, (2, Ok("\u{FEFF}b".to_string())));
+    }
 }

@@ -1,11 +1,10 @@
 //! `mikiwame normalize`: one address a line (or JSONL with `address`) in, JSONL out.
 
-use std::io::BufRead;
 use std::path::PathBuf;
 
 use serde_json::{json, Value};
 
-use crate::io::{open_input, stdout, write_json_line};
+use crate::io::{open_input, stdout, write_json_line, Lines};
 use crate::CliError;
 
 /// Arguments of `mikiwame normalize`.
@@ -20,12 +19,11 @@ pub struct Args {
 pub fn run(args: Args) -> Result<(), CliError> {
     let input = open_input(args.file.as_deref())?;
     let mut out = stdout();
-    for (i, line) in input.split(b'\n').enumerate() {
-        let row = i as u64 + 1;
-        let line = line.map_err(|e| CliError::Usage(format!("cannot read input: {e}")))?;
-        let value = match String::from_utf8(line) {
-            Ok(text) => normalize_line(row, text.trim_end_matches('\r')),
-            Err(_) => error_row(row, Value::Null, "input", "the line is not valid UTF-8"),
+    for line in Lines::new(input) {
+        let (row, line) = line?;
+        let value = match line {
+            Ok(text) => normalize_line(row, &text),
+            Err(problem) => error_row(row, Value::Null, "input", problem),
         };
         write_json_line(&mut out, &value)?;
     }

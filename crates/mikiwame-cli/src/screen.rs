@@ -1,13 +1,12 @@
 //! `mikiwame screen`: impersonation screening of senders, URLs, phone numbers and messages.
 
-use std::io::BufRead;
 use std::path::PathBuf;
 
 use mikiwame::impersonation::{BrandProfile, Screener};
 use rayon::prelude::*;
 use serde_json::{json, Value};
 
-use crate::io::{open_input, stdout, write_json_line};
+use crate::io::{open_input, stdout, write_json_line, Line, Lines};
 use crate::CliError;
 
 /// Rows screened in parallel at a time; output keeps input order.
@@ -37,13 +36,13 @@ pub fn run(args: Args) -> Result<(), CliError> {
     let screener = Screener::new(profile)?;
     let input = open_input(args.file.as_deref())?;
     let mut out = stdout();
-    let mut chunk: Vec<(u64, String)> = Vec::with_capacity(CHUNK);
-    for (n, line) in input.lines().enumerate() {
-        let line = line.map_err(|e| CliError::Usage(format!("cannot read input: {e}")))?;
-        if line.trim().is_empty() {
+    let mut chunk: Vec<Line> = Vec::with_capacity(CHUNK);
+    for line in Lines::new(input) {
+        let line = line?;
+        if line.1.as_ref().is_ok_and(|l| l.trim().is_empty()) {
             continue;
         }
-        chunk.push((n as u64 + 1, line));
+        chunk.push(line);
         if chunk.len() == CHUNK {
             flush(&screener, &mut chunk, &mut out)?;
         }
@@ -54,12 +53,15 @@ pub fn run(args: Args) -> Result<(), CliError> {
 
 fn flush<W: std::io::Write>(
     screener: &Screener,
-    chunk: &mut Vec<(u64, String)>,
+    chunk: &mut Vec<Line>,
     out: &mut W,
 ) -> Result<(), CliError> {
     let rows: Vec<Value> = chunk
         .par_iter()
-        .map(|(row, line)| screen_line(screener, *row, line))
+        .map(|(row, line)| match line {
+            Ok(line) => screen_line(screener, *row, line),
+            Err(problem) => json!({"error": {"row": row, "field": "", "message": problem}}),
+        })
         .collect();
     for r in &rows {
         write_json_line(out, r)?;
