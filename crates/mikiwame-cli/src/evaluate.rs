@@ -56,7 +56,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
             .map_err(|e| CliError::Usage(format!("cannot write {}: {e}", path.display())))?;
     }
     if report.skipped > 0 {
-        eprintln!(
+        note!(
             "mikiwame evaluate: {} rows skipped (unreadable or unlabelled)",
             report.skipped
         );
@@ -71,7 +71,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
             )
         })
     };
-    eprintln!(
+    note!(
         "mikiwame evaluate: {} orders, ROC AUC {}, Brier {:.4}, ECE {:.4}, {}, {}",
         report.orders,
         report.roc_auc.map_or("n/a".into(), |a| format!("{a:.3}")),

@@ -3,6 +3,23 @@
 //! Exit codes: 0 done (bad rows are reported in the output, not by the exit code),
 //! 1 unusable arguments or files, 2 internal error.
 
+/// `eprintln!` that cannot panic: a note on standard error that cannot be written (a
+/// closed or full stderr, `2>/dev/full`) is dropped, and the command goes on.
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+/// `eprint!` that cannot panic (see [`note!`]).
+macro_rules! note_part {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod check;
 mod engine;
 mod evaluate;
@@ -105,11 +122,11 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(CliError::Usage(msg)) => {
-            eprintln!("mikiwame: {msg}");
+            note!("mikiwame: {msg}");
             ExitCode::from(1)
         }
         Err(CliError::Internal(msg)) => {
-            eprintln!("mikiwame: internal error: {msg}");
+            note!("mikiwame: internal error: {msg}");
             ExitCode::from(2)
         }
     }

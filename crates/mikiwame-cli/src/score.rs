@@ -191,7 +191,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
             if let Some(bytes) = done {
                 csv_header = false;
                 if progress {
-                    eprint!("\rmikiwame score: {} orders", summary.rows);
+                    note_part!("\rmikiwame score: {} orders", summary.rows);
                 }
                 // A closed channel means the writer failed; its error is reported below.
                 if out_tx.send(bytes?).is_err() {
@@ -213,9 +213,9 @@ pub fn run(args: Args) -> Result<(), CliError> {
         result.and(written)
     })?;
     if progress {
-        eprint!("\r");
+        note_part!("\r");
     }
-    eprintln!("mikiwame score: {}", summary.line());
+    note!("mikiwame score: {}", summary.line());
     Ok(())
 }
 

@@ -92,10 +92,10 @@ pub fn with_rows<R>(
 /// Prints the kept row errors, and how many more there were.
 pub fn print_errors(command: &str, errors: &[mikiwame::order::RowError], skipped: u64) {
     for e in errors {
-        eprintln!("mikiwame {command}: skipped {e}");
+        note!("mikiwame {command}: skipped {e}");
     }
     if skipped > errors.len() as u64 {
-        eprintln!(
+        note!(
             "mikiwame {command}: … and {} more rows skipped",
             skipped - errors.len() as u64
         );
@@ -130,7 +130,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
             .map_err(|e| CliError::Usage(format!("cannot write {}: {e}", path.display())))?;
     }
     print_errors("train", &report.errors, report.skipped);
-    eprintln!(
+    note!(
         "mikiwame train: {} orders ({} fraud by weight), {} skipped, {} distinct feature vectors, {} iterations{}, log-loss {:.4}, base rate {:.4}; wrote {}",
         report.orders,
         report.fraud_weight,
