@@ -821,14 +821,14 @@ pub struct CsvRecords<R: std::io::Read> {
     records: csv::StringRecordsIntoIter<quotes::QuoteWatch<R>>,
     /// The record after the one handed out last.
     ahead: Option<csv::Result<csv::StringRecord>>,
-    unclosed: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    watched: quotes::Watched,
     columns: CsvColumns,
 }
 
 impl<R: std::io::Read> CsvRecords<R> {
     /// Reads the header. Fails when it cannot be read or has no `order_id` column.
     pub fn new(reader: R) -> Result<CsvRecords<R>> {
-        let (watch, unclosed) = quotes::QuoteWatch::new(reader);
+        let (watch, watched) = quotes::QuoteWatch::new(reader);
         let mut rdr = csv::ReaderBuilder::new()
             .flexible(true)
             .has_headers(true)
@@ -840,7 +840,7 @@ impl<R: std::io::Read> CsvRecords<R> {
         Ok(CsvRecords {
             records,
             ahead,
-            unclosed,
+            watched,
             columns,
         })
     }
@@ -864,17 +864,32 @@ impl<R: std::io::Read> Iterator for CsvRecords<R> {
     type Item = Result<std::result::Result<csv::StringRecord, BadRow>>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        let current = self.ahead.take()?;
+        let mut current = self.ahead.take()?;
+        // The line the record starts on, as an editor shows it (not the csv crate's count).
+        let line = match &current {
+            Ok(r) => r.position(),
+            Err(e) => e.position(),
+        }
+        .map(|p| self.watched.line_at(p.byte()));
         self.ahead = self.records.next();
         let last = self.ahead.is_none();
+        if let (Ok(r), Some(line)) = (&mut current, line) {
+            if let Some(mut pos) = r.position().cloned() {
+                pos.set_line(line);
+                r.set_position(Some(pos));
+            }
+        }
         Some(match current {
-            Ok(r) if last && self.unclosed.load(std::sync::atomic::Ordering::Relaxed) => {
-                let row = r.position().map_or(0, |p| p.line());
-                Ok(Err(self.columns.unclosed_quote(&r, row)))
+            Ok(r) if last && self.watched.unclosed() => {
+                Ok(Err(self.columns.unclosed_quote(&r, line.unwrap_or(0))))
             }
             Ok(r) => Ok(Ok(r)),
             Err(e) if matches!(e.kind(), csv::ErrorKind::Io(_)) => Err(csv_error(e)),
-            Err(e) => Ok(Err(csv_bad_row(&e))),
+            Err(e) => {
+                let mut bad = csv_bad_row(&e);
+                bad.error.row = line.unwrap_or(bad.error.row);
+                Ok(Err(bad))
+            }
         })
     }
 }

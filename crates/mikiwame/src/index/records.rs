@@ -150,7 +150,7 @@ fn for_each_chunk(
         }
         InputFormat::Csv => {
             // Watched for a quote that never closes: the last row then swallowed the rest.
-            let (input, unclosed) = crate::order::quotes::QuoteWatch::new(input);
+            let (input, watched) = crate::order::quotes::QuoteWatch::new(input);
             let mut reader = csv::ReaderBuilder::new()
                 .flexible(true)
                 .has_headers(true)
@@ -174,7 +174,9 @@ fn for_each_chunk(
                 match reader.read_record(&mut record) {
                     Ok(false) => break,
                     Ok(true) => {
-                        let line = record.position().map_or(line, |p| p.line());
+                        let line = record
+                            .position()
+                            .map_or(line, |p| watched.line_at(p.byte()));
                         let fields = headers
                             .iter()
                             .zip(record.iter())
@@ -185,7 +187,7 @@ fn for_each_chunk(
                     }
                     Err(e) => {
                         last_in_rows = false;
-                        let line = e.position().map_or(line, |p| p.line());
+                        let line = e.position().map_or(line, |p| watched.line_at(p.byte()));
                         if let csv::ErrorKind::Io(io) = e.kind() {
                             return Err(std::io::Error::new(io.kind(), io.to_string()));
                         }
@@ -199,7 +201,7 @@ fn for_each_chunk(
                     rows.extend(newest);
                 }
             }
-            if last_in_rows && unclosed.load(std::sync::atomic::Ordering::Relaxed) {
+            if last_in_rows && watched.unclosed() {
                 if let Some(last) = rows.pop() {
                     let (field, text) = last
                         .fields
@@ -538,6 +540,27 @@ mod tests {
         assert_eq!(ok.len(), 2);
         assert_eq!(bad.len(), 1);
         assert_eq!(bad[0].row, 3);
+        // Blank lines and \r\n endings count as an editor counts them (the csv crate's own
+        // numbers count neither).
+        for eol in ["\n", "\r\n", "\r"] {
+            let csv = [
+                "email,source",
+                "a@example.jp,x",
+                "",
+                "",
+                "bad,x",
+                "b@example.jp,y",
+                "",
+            ]
+            .join(eol);
+            let (ok, bad) = read_fraud(csv.as_bytes(), InputFormat::Csv).unwrap();
+            assert_eq!(ok.len(), 2, "{eol:?}");
+            assert_eq!(
+                bad.iter().map(|b| b.row).collect::<Vec<_>>(),
+                [5],
+                "{eol:?}"
+            );
+        }
         let jsonl = "{\"email\":\"a@example.jp\"}\nnot json\n{\"email\": 12}\n{\"phone\":\"+81 90 1234 5678\"}\n";
         let (ok, bad) = read_fraud(jsonl.as_bytes(), InputFormat::Jsonl).unwrap();
         assert_eq!(ok.len(), 2, "{bad:?}");
