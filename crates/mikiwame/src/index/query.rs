@@ -963,9 +963,12 @@ impl Index {
         if hits.is_empty() {
             return AddressMatch::default();
         }
-        let cutoff = opts
-            .max_age_days
-            .map(|age| opts.today.unwrap_or_else(date::today) - age as i32);
+        let cutoff = opts.max_age_days.map(|age| {
+            // An age past i32's days (a review passed u32::MAX) reaches before any
+            // record: nothing is old. The subtraction wrapped and made everything old.
+            let age = i32::try_from(age).unwrap_or(i32::MAX);
+            opts.today.unwrap_or_else(date::today).saturating_sub(age)
+        });
         let mut found: Vec<(Grade, u32, MatchedRecord)> = Vec::new();
         let mut ids = Vec::new();
         for hit in hits {

@@ -253,12 +253,24 @@ fn old_records_are_down_weighted_or_ignored() {
     // Young enough.
     let lenient = CheckOptions {
         max_age_days: Some(3650),
-        ..base
+        ..base.clone()
     };
     assert_eq!(
         index.check_with(&target, &lenient).address_match.level,
         Grade::Danger
     );
+    // Ages beyond any date make nothing old (they wrapped around and made all old).
+    for days in [i32::MAX as u32, i32::MAX as u32 + 30_000, u32::MAX] {
+        let forever = CheckOptions {
+            max_age_days: Some(days),
+            ..ignore.clone()
+        };
+        assert_eq!(
+            index.check_with(&target, &forever).address_match.level,
+            Grade::Danger,
+            "{days}"
+        );
+    }
 }
 
 fn forwarder() -> Forwarder {
