@@ -106,10 +106,26 @@ impl From<mikiwame::Error> for CliError {
     }
 }
 
+/// Prints clap's message. Help and version asked for are done (0); arguments that cannot
+/// be used exit 1, as the contract says (clap's own exit code would be 2, the code for
+/// internal errors).
+fn parse_failure(e: &clap::Error) -> ExitCode {
+    // Printing to a closed or full stream is nothing to report.
+    let _ = e.print();
+    if e.use_stderr() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
 fn main() -> ExitCode {
     #[cfg(feature = "mimalloc")]
     keep_freed_memory();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return parse_failure(&e),
+    };
     let result = match cli.command {
         Command::Normalize(args) => normalize::run(args),
         Command::Screen(args) => screen::run(args),
