@@ -521,25 +521,53 @@ fn parse_number(s: &str) -> std::result::Result<Option<f64>, String> {
 /// assert_eq!(rows.len(), 3);
 /// assert_eq!(rows[1].as_ref().unwrap_err().error.row, 3);
 /// assert_eq!(rows[2].as_ref().unwrap().order_id, "c");
+/// // A line that is not UTF-8 is a bad row; the rows after it are read.
+/// let input: &[u8] = b"{\"order_id\":\"a\"}\n{\"order_id\":\"\xff\"}\n{\"order_id\":\"c\"}\n";
+/// let rows: Vec<_> = mikiwame::order::read_jsonl(input).map(|r| r.unwrap()).collect();
+/// assert_eq!(rows[1].as_ref().unwrap_err().error.row, 2);
+/// assert_eq!(rows[2].as_ref().unwrap().order_id, "c");
 /// ```
 pub fn read_jsonl<R: BufRead>(reader: R) -> impl Iterator<Item = Result<Row>> {
     jsonl_rows(reader, parse_json_row)
 }
 
 /// The lines of a JSONL stream through `parse`, with 1-based line numbers as row numbers;
-/// blank lines are skipped but counted. The outer `Result` is an I/O failure of the reader.
+/// blank lines are skipped but counted. A byte order mark before the first line is
+/// dropped, and a line that is not UTF-8 is a bad row of its own (a review found that it
+/// ended the whole stream). The outer `Result` is an I/O failure of the reader.
 pub(crate) fn jsonl_rows<R: BufRead, T>(
-    reader: R,
-    parse: impl Fn(&str, u64) -> T,
-) -> impl Iterator<Item = Result<T>> {
-    reader
-        .lines()
-        .enumerate()
-        .filter_map(move |(i, line)| match line {
-            Err(e) => Some(Err(Error::io("input", e))),
-            Ok(l) if l.trim().is_empty() => None,
-            Ok(l) => Some(Ok(parse(&l, i as u64 + 1))),
-        })
+    mut reader: R,
+    parse: impl Fn(&str, u64) -> std::result::Result<T, BadRow>,
+) -> impl Iterator<Item = Result<std::result::Result<T, BadRow>>> {
+    let mut row = 0u64;
+    let mut buf = Vec::new();
+    std::iter::from_fn(move || loop {
+        buf.clear();
+        match reader.read_until(b'\n', &mut buf) {
+            Err(e) => return Some(Err(Error::io("input", e))),
+            Ok(0) => return None,
+            Ok(_) => {}
+        }
+        row += 1;
+        let bytes = match (row, buf.strip_prefix(b"\xEF\xBB\xBF")) {
+            (1, Some(rest)) => rest,
+            _ => &buf[..],
+        };
+        let Ok(line) = std::str::from_utf8(bytes) else {
+            return Some(Ok(Err(BadRow {
+                order_id: None,
+                error: RowError {
+                    row,
+                    field: String::new(),
+                    message: "the row is not valid UTF-8: save the file as UTF-8".into(),
+                },
+            })));
+        };
+        if line.trim().is_empty() {
+            continue;
+        }
+        return Some(Ok(parse(line.trim_end_matches(['\n', '\r']), row)));
+    })
 }
 
 /// The flattened CSV columns, in the order written by [`CSV_COLUMNS`].

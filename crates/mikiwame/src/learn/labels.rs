@@ -194,6 +194,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn jsonl_labels_survive_a_bom_and_a_line_that_is_not_utf8() {
+        // Found by a review: one such line stopped `train` and `evaluate` altogether.
+        let input: &[u8] = b"\xEF\xBB\xBF{\"order_id\":\"a\",\"label\":1}\r\n{\"order_id\":\"\xFF\",\"label\":0}\n\n{\"order_id\":\"c\",\"label\":0}";
+        let rows: Vec<LabelledRow> = read_labelled_jsonl(input).map(|r| r.unwrap()).collect();
+        assert_eq!(rows.len(), 3);
+        assert!(rows[0].as_ref().unwrap().fraud);
+        let bad = rows[1].as_ref().unwrap_err();
+        assert_eq!(bad.error.row, 2);
+        assert!(bad.error.message.contains("UTF-8"), "{}", bad.error.message);
+        assert_eq!(rows[2].as_ref().unwrap().order.order_id, "c");
+    }
+
+    #[test]
     fn label_spellings() {
         for (json, fraud) in [
             (r#"{"order_id":"a","label":1}"#, true),
