@@ -23,10 +23,14 @@ pub struct EngineArgs {
     /// weights towards its weights.
     #[arg(long)]
     pub model: Option<PathBuf>,
-    /// Worker threads (default: the number of CPUs).
-    #[arg(long)]
+    /// Worker threads, 1 to 1024 (default: the number of CPUs).
+    #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_THREADS))]
     pub threads: Option<usize>,
 }
+
+/// The most worker threads `--threads` takes: each is a thread with its own stack, and a
+/// review's `--threads 30000` ran for minutes before scoring 37 orders.
+pub const MAX_THREADS: u64 = 1024;
 
 impl EngineArgs {
     /// The engine: the files loaded, the thread count set. A file that cannot be read
@@ -35,7 +39,9 @@ impl EngineArgs {
         let usage = |e: mikiwame::Error| CliError::Usage(e.to_string());
         let mut engine = Engine::new();
         if let Some(path) = &self.index {
-            engine = engine.with_history(mikiwame::index::Index::open(path).map_err(usage)?);
+            let index = mikiwame::index::Index::open(path)
+                .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
+            engine = engine.with_history(index);
         }
         if let Some(path) = &self.shop {
             engine = engine.with_shop(Shop::load(path).map_err(usage)?);

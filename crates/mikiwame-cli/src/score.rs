@@ -52,7 +52,7 @@ pub struct Args {
     /// Orders per chunk: the unit of linking (orders are linked within a chunk and with
     /// the index). A chunk is read, parsed and evaluated 4,096 orders at a time, so a
     /// larger chunk costs little memory.
-    #[arg(long, default_value_t = 65_536)]
+    #[arg(long, default_value_t = 65_536, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     pub chunk_size: usize,
     /// Input file; absent or `-` reads standard input.
     pub file: Option<PathBuf>,

@@ -15,6 +15,10 @@ fn arguments_that_cannot_be_used_exit_1() {
         &["score", "--no-such-flag"],
         &["check"],
         &["score", "--threads", "x"],
+        // Found by a review: 0 became 1 silently, and 30000 ran for minutes.
+        &["score", "--threads", "0"],
+        &["score", "--threads", "30000"],
+        &["score", "--chunk-size", "0"],
     ] {
         let (code, out, err) = mikiwame(args, b"");
         assert_eq!(code, 1, "{args:?}: {err}");
@@ -35,5 +39,25 @@ fn help_and_version_asked_for_exit_0() {
             out.contains("mikiwame") || out.contains("Usage"),
             "{args:?}: {out}"
         );
+    }
+}
+
+#[test]
+fn files_that_cannot_be_used_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken.mkw");
+    std::fs::write(&broken, b"MKWIDX").unwrap();
+    let broken = broken.display().to_string();
+    let shop = dir.path().join("shop.json");
+    std::fs::write(&shop, b"[]").unwrap();
+    let shop = shop.display().to_string();
+    for (args, named) in [
+        (vec!["score", "--index", broken.as_str()], broken.as_str()),
+        (vec!["score", "--shop", shop.as_str()], shop.as_str()),
+    ] {
+        let (code, out, err) = mikiwame(&args, b"{\"order_id\":\"a\"}\n");
+        assert_eq!(code, 1, "{args:?}: {err}");
+        assert!(out.is_empty(), "{args:?}");
+        assert!(err.contains(named), "{args:?}: {err}");
     }
 }

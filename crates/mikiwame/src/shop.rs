@@ -96,8 +96,15 @@ impl Shop {
     /// let s = mikiwame::shop::Shop::from_json(r#"{"alert_threshold": 30}"#).unwrap();
     /// assert_eq!(s.alert_threshold, 30);
     /// assert!(mikiwame::shop::Shop::from_json(r#"{"alert_treshold": 30}"#).is_err());
+    /// assert!(mikiwame::shop::Shop::from_json("[]").is_err(), "not an object");
     /// ```
     pub fn from_json(text: &str) -> Result<Shop> {
+        // serde reads a struct from an array too, so `[]` was taken for default settings.
+        if !text.trim_start().starts_with('{') {
+            return Err(Error::Shop {
+                message: "shop settings are a JSON object ({\"phones\": [...], ...}), not another JSON value".into(),
+            });
+        }
         let shop: Shop = serde_json::from_str(text).map_err(|e| Error::Shop {
             message: format!("{e}"),
         })?;
