@@ -35,6 +35,9 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(args: Args) -> Result<(), CliError> {
+    for output in args.json.iter().chain(&args.chart) {
+        crate::io::refuse_overwriting_inputs(output, [args.labels.as_path()])?;
+    }
     let engine = args.engine.engine()?;
     let report = with_rows(&args.labels, args.input_format, |rows| {
         Ok(learn::evaluate(&engine, rows))

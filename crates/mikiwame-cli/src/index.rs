@@ -67,6 +67,11 @@ fn build(a: BuildArgs) -> Result<(), CliError> {
             "index build needs --fraud FILE, --forwarders FILE or --base INDEX".into(),
         ));
     }
+    // The base index may be the output (it is read before the new file replaces it).
+    crate::io::refuse_overwriting_inputs(
+        &a.output,
+        a.fraud.iter().chain(&a.forwarders).map(PathBuf::as_path),
+    )?;
     let inputs = BuildInputs {
         fraud: a.fraud,
         forwarders: a.forwarders,

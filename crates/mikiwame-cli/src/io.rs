@@ -19,6 +19,28 @@ pub fn open_input(path: Option<&Path>) -> Result<Box<dyn BufRead + Send>, CliErr
     }
 }
 
+/// Refuses an output file that is one of the inputs (`index build --fraud f.csv -o f.csv`):
+/// writing it would replace the data it is made from. Paths are compared as the files
+/// they name (links and `./` resolved); an output that does not exist yet is never an
+/// input.
+pub fn refuse_overwriting_inputs<'a>(
+    output: &Path,
+    inputs: impl IntoIterator<Item = &'a Path>,
+) -> Result<(), CliError> {
+    let Ok(out) = output.canonicalize() else {
+        return Ok(());
+    };
+    for input in inputs {
+        if input.canonicalize().is_ok_and(|i| i == out) {
+            return Err(CliError::Usage(format!(
+                "{} is also an input: writing it would replace the input; choose another output file",
+                output.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// A buffered standard output.
 pub fn stdout() -> BufWriter<io::StdoutLock<'static>> {
     BufWriter::with_capacity(1 << 16, io::stdout().lock())

@@ -113,6 +113,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
         },
         ..TrainOptions::default()
     };
+    crate::io::refuse_overwriting_inputs(&args.output, [args.labels.as_path()])?;
     let (model, report) = with_rows(&args.labels, args.input_format, |rows| {
         learn::train(&options, &engine, rows).map_err(usage)
     })?;

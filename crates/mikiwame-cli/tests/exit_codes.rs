@@ -61,3 +61,40 @@ fn files_that_cannot_be_used_are_named() {
         assert!(err.contains(named), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn an_output_that_is_an_input_is_refused_and_the_input_kept() {
+    // Found by a review: `index build --fraud f.csv -o f.csv` replaced the CSV with the
+    // index, and `train -o` did the same to the labels.
+    let dir = tempfile::tempdir().unwrap();
+    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let csv = dir.path().join("fraud.csv");
+    std::fs::copy(examples.join("fraud_records.csv"), &csv).unwrap();
+    let before = std::fs::read(&csv).unwrap();
+    let csv = csv.display().to_string();
+    let same = format!("{}/./fraud.csv", dir.path().display());
+    let (code, _, err) = mikiwame(&["index", "build", "--fraud", &csv, "-o", &same], b"");
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("also an input"), "{err}");
+    assert_eq!(std::fs::read(&csv).unwrap(), before);
+    let (code, _, err) = mikiwame(&["train", "--labels", &csv, "-o", &csv], b"");
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(std::fs::read(&csv).unwrap(), before);
+    // The base index may be the output: it is read before the new file replaces it.
+    let index = dir.path().join("ex.mkw").display().to_string();
+    let build = |extra: &[&str]| {
+        let mut args = vec![
+            "index",
+            "build",
+            "--fraud",
+            csv.as_str(),
+            "-o",
+            index.as_str(),
+        ];
+        args.extend_from_slice(extra);
+        mikiwame(&args, b"")
+    };
+    assert_eq!(build(&[]).0, 0);
+    let (code, _, err) = build(&["--base", index.as_str()]);
+    assert_eq!(code, 0, "{err}");
+}
