@@ -670,6 +670,42 @@ impl CsvColumns {
         }
     }
 
+    /// A bad row for a record that swallowed later rows into a quoted field (two stray
+    /// quotes), or `None` when no field holds lines that read as rows.
+    ///
+    /// ```
+    /// use mikiwame::order::CsvColumns;
+    /// let cols = CsvColumns::from_header(["order_id", "buyer_name", "amount"]).unwrap();
+    /// let swallowed = csv::StringRecord::from(vec!["A-2", "oops,200\nA-3,y,300\nA-4,z", "400"]);
+    /// let bad = cols.swallowed_rows(&swallowed, 3).unwrap();
+    /// assert_eq!((bad.error.row, bad.error.field.as_str()), (3, "buyer_name"));
+    /// assert!(bad.error.message.contains("runs over 3 lines, and 1 of the later ones"));
+    /// let two_lines = csv::StringRecord::from(vec!["A-5", "東京都世田谷区池尻1-2-3\nハイツ池尻101", "900"]);
+    /// assert!(cols.swallowed_rows(&two_lines, 7).is_none());
+    /// ```
+    pub fn swallowed_rows(&self, record: &csv::StringRecord, row: u64) -> Option<BadRow> {
+        // Most records hold no line break: one scan of the record's text says so.
+        memchr::memchr2(b'\n', b'\r', record.as_slice().as_bytes())?;
+        let columns = self.names.len();
+        let (at, rows) = record
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (i, quotes::row_shaped_lines(f, columns)))
+            .find(|(_, n)| *n > 0)?;
+        Some(BadRow {
+            order_id: self.get(&|i| record.get(i), 0).map(str::to_string),
+            error: RowError {
+                row,
+                field: self.names.get(at).cloned().unwrap_or_default(),
+                message: quotes::swallowed_problem(
+                    record.get(at).unwrap_or(""),
+                    rows,
+                    "not scored",
+                ),
+            },
+        })
+    }
+
     /// The trimmed, non-empty cell of column `column` (an index into [`CSV_COLUMNS`]).
     fn get<'r>(&self, cell: &impl Fn(usize) -> Option<&'r str>, column: usize) -> Option<&'r str> {
         let v = cell(self.positions[column]?)?.trim();
@@ -911,7 +947,10 @@ impl<R: std::io::Read> Iterator for CsvRecords<R> {
             Ok(r) if last && self.watched.unclosed() => {
                 Ok(Err(self.columns.unclosed_quote(&r, line.unwrap_or(0))))
             }
-            Ok(r) => Ok(Ok(r)),
+            Ok(r) => match self.columns.swallowed_rows(&r, line.unwrap_or(0)) {
+                Some(bad) => Ok(Err(bad)),
+                None => Ok(Ok(r)),
+            },
             Err(e) if matches!(e.kind(), csv::ErrorKind::Io(_)) => Err(csv_error(e)),
             Err(e) => {
                 let mut bad = csv_bad_row(&e);
@@ -1003,6 +1042,34 @@ mod tests {
         // The strict serde form reads the same document to the same order.
         let strict: Order = serde_json::from_str(FULL).unwrap();
         assert_eq!(strict, o);
+    }
+
+    #[test]
+    fn two_stray_quotes_make_an_error_row_of_the_swallowing_record() {
+        // Found by a review: A3 and A4 went into A2's name, and the batch said 0 errors.
+        let input =
+            "order_id,buyer_name,amount\nA1,x,100\nA2,\"oops,200\nA3,y,300\nA4,\"z,400\nA5,w,500\n";
+        let rows: Vec<Row> = read_csv(input.as_bytes())
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        let ids: Vec<&str> = rows
+            .iter()
+            .map(|r| match r {
+                Ok(o) => o.order_id.as_str(),
+                Err(b) => b.order_id.as_deref().unwrap_or(""),
+            })
+            .collect();
+        assert_eq!(ids, ["A1", "A2", "A5"]);
+        let bad = rows[1].as_ref().unwrap_err();
+        assert_eq!((bad.error.row, bad.error.field.as_str()), (3, "buyer_name"));
+        // An address over two lines is an address.
+        let input = "order_id,shipping_address\nB1,\"東京都世田谷区池尻1-2-3\nハイツ池尻101\"\n";
+        let rows: Vec<Row> = read_csv(input.as_bytes())
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        assert!(rows[0].is_ok());
     }
 
     #[test]

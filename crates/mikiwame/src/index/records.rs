@@ -197,6 +197,7 @@ fn for_each_chunk(
                 if rows.len() > CHUNK {
                     // The newest row stays back: it may be the last, checked below.
                     let newest = rows.pop();
+                    reject_swallowing(&mut rows, &mut bad, headers.len());
                     f(std::mem::take(&mut rows), std::mem::take(&mut bad));
                     rows.extend(newest);
                 }
@@ -214,12 +215,30 @@ fn for_each_chunk(
                     ));
                 }
             }
+            reject_swallowing(&mut rows, &mut bad, headers.len());
         }
     }
     if !rows.is_empty() || !bad.is_empty() {
         f(rows, bad);
     }
     Ok(())
+}
+
+/// Moves the rows with a field that swallowed later rows (two stray quotes; see
+/// `quotes::row_shaped_lines`) from `rows` to `bad`.
+fn reject_swallowing(rows: &mut Vec<Row>, bad: &mut Vec<Rejection>, columns: usize) {
+    rows.retain(|row| {
+        let swallowed = row.fields.iter().find_map(|(name, text)| {
+            let n = crate::order::quotes::row_shaped_lines(text, columns);
+            (n > 0).then_some((name, text, n))
+        });
+        let Some((name, text, n)) = swallowed else {
+            return true;
+        };
+        let problem = crate::order::quotes::swallowed_problem(text, n, "not added");
+        bad.push(Rejection::new(row.line, name, problem));
+        false
+    });
 }
 
 /// Normalizes an address field; the reason when it cannot be keyed.
@@ -565,6 +584,21 @@ mod tests {
         let (ok, bad) = read_fraud(jsonl.as_bytes(), InputFormat::Jsonl).unwrap();
         assert_eq!(ok.len(), 2, "{bad:?}");
         assert_eq!(bad.iter().map(|b| b.row).collect::<Vec<_>>(), vec![2, 3]);
+    }
+
+    #[test]
+    fn two_stray_quotes_reject_the_row_that_swallowed_the_rows_between() {
+        // Found by a review: the rows between the quotes were lost without a word.
+        let csv = "email,note,source\na@example.jp,x,s\nb@example.jp,\"oops,s\nc@example.jp,y,s\nd@example.jp,\"z,s\ne@example.jp,w,s\n";
+        let (ok, bad) = read_fraud(csv.as_bytes(), InputFormat::Csv).unwrap();
+        assert_eq!(ok.len(), 2, "a and e");
+        assert_eq!(bad.len(), 1, "{bad:?}");
+        assert_eq!((bad[0].row, bad[0].field.as_str()), (3, "note"));
+        assert!(bad[0].reason.contains("read as rows"), "{}", bad[0].reason);
+        // A note over two lines is a note.
+        let csv = "email,note\na@example.jp,\"called, no answer\nretry later\"\n";
+        let (ok, bad) = read_fraud(csv.as_bytes(), InputFormat::Csv).unwrap();
+        assert_eq!((ok.len(), bad.len()), (1, 0), "{bad:?}");
     }
 
     #[test]

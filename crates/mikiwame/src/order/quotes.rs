@@ -114,6 +114,36 @@ pub(crate) fn unclosed_problem(text: &str, lost: &str) -> String {
     )
 }
 
+/// The lines after the first of a quoted field that read as rows of their own: split at
+/// commas they give as many fields as the header has, and at least two. Two stray quotes
+/// (`"oops` on one row, `"z` on a later one) make one field of every line between them,
+/// and the rows on those lines are not seen; a field that holds such lines is reported.
+///
+/// A field with line breaks but no row-shaped line (an address over two lines, a note
+/// with a comma or two) is not.
+pub(crate) fn row_shaped_lines(field: &str, columns: usize) -> usize {
+    if columns < 2 || memchr::memchr2(b'\n', b'\r', field.as_bytes()).is_none() {
+        return 0;
+    }
+    field
+        .lines()
+        .skip(1)
+        .filter(|line| line.split(',').count() == columns)
+        .count()
+}
+
+/// What to say of a record whose field `text` holds `rows` lines that read as rows (see
+/// [`row_shaped_lines`]); `lost` says what happened to them ("not scored", "not added").
+pub(crate) fn swallowed_problem(text: &str, rows: usize, lost: &str) -> String {
+    let lines = text.lines().count();
+    format!(
+        "this field runs over {lines} lines, and {rows} of the later ones read as rows of \
+         their own: a quote probably opened without closing, and the rows on those lines \
+         were read into this field and {lost}: close the quote (write a quote inside a \
+         field as \"\")"
+    )
+}
+
 /// The line breaks of a stream that lie past the last place asked about, to turn a
 /// record's byte offset into the line an editor shows it on.
 ///
