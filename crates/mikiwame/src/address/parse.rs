@@ -69,7 +69,7 @@ fn clean_postal(s: &str) -> Option<String> {
 /// The characters that make a stripping step worth running (see [`Strip::run`]).
 static STRIP_MARKERS: CharSet = CharSet::new(
     &[
-        '大', '様', '気', '/', 'T', 't', '電', '0', '〒', '\u{3020}', '\u{3036}', '郵',
+        '大', '様', '気', '/', 'T', 't', '電', '0', '+', '(', '〒', '\u{3020}', '\u{3036}', '郵',
     ],
     &[],
 );
@@ -124,7 +124,7 @@ impl Strip<'_> {
             match c {
                 '大' => oaza = true,
                 '様' | '気' | '/' => care_of = true,
-                'T' | 't' | '電' | '0' => phone = true,
+                'T' | 't' | '電' | '0' | '+' | '(' => phone = true,
                 '〒' | '\u{3020}' | '\u{3036}' | '郵' => postal_mark = true,
                 _ => {}
             }
@@ -295,21 +295,71 @@ impl Strip<'_> {
                     }
                 }
             }
-            if self.m[i] == '0' && (i == 0 || !self.m[i - 1].is_ascii_digit()) {
-                let (digits, to) = self.digit_run(i);
-                let groups = self.m[i..to].split(|c| *c == '-').count();
-                let plain_mobile = groups == 1
-                    && digits == 11
-                    && matches!(self.m.get(i + 1..i + 3), Some(['7' | '8' | '9', '0']));
-                if (digits == 10 || digits == 11) && (groups == 3 || plain_mobile) {
-                    self.blank(i, to);
-                    self.a.flag(Anomaly::PhoneInText);
-                    i = to;
-                    continue;
-                }
+            let starts_number =
+                matches!(self.m[i], '0' | '+' | '(') && (i == 0 || !self.m[i - 1].is_ascii_digit());
+            if let Some(to) = starts_number.then(|| self.phone_at(i)).flatten() {
+                self.blank(i, to);
+                self.a.flag(Anomaly::PhoneInText);
+                i = to;
+                continue;
             }
             i += 1;
         }
+    }
+
+    /// The end of a Japanese phone number written from `at`: 03-1234-5678, (03)1234-5678,
+    /// 090 1234 5678, 0312345678, 09012345678, +81-90-1234-5678, +81 3 1234 5678.
+    ///
+    /// Numbers are groups of digits joined by one `-`, space or `)`. A national number is
+    /// ten or eleven digits from a 0, in three groups or in one (a mobile's eleven from
+    /// 070/080/090, or a fixed line's ten); one in international form is +81 and nine or
+    /// ten digits. Groups after those are not the number's (090 1234 5678 101: a room).
+    fn phone_at(&self, at: usize) -> Option<usize> {
+        let m = &self.m;
+        let (international, mut i) = match m.get(at)? {
+            '+' if m.get(at + 1..at + 3) == Some(&['8', '1'][..]) => (true, at + 3),
+            '+' => return None,
+            '(' if m.get(at + 1) == Some(&'0') => (false, at + 1),
+            '(' => return None,
+            _ => (false, at),
+        };
+        if international && matches!(m.get(i), Some('-' | ' ')) {
+            i += 1;
+        }
+        // (digits in the group, end of the group), at most six groups.
+        let mut groups: Vec<(usize, usize)> = Vec::with_capacity(6);
+        while groups.len() < 6 {
+            let start = i;
+            while m.get(i).is_some_and(char::is_ascii_digit) {
+                i += 1;
+            }
+            if i == start {
+                break;
+            }
+            groups.push((i - start, i));
+            match (m.get(i), m.get(i + 1)) {
+                (Some('-' | ' ' | ')'), Some(c)) if c.is_ascii_digit() => i += 1,
+                _ => break,
+            }
+        }
+        let digits = |k: usize| groups[..k].iter().map(|g| g.0).sum::<usize>();
+        let end = |k: usize| groups[k - 1].1;
+        if international {
+            // +81 then the national number without its 0: 3-1234-5678, 90 1234 5678.
+            return (1..=groups.len())
+                .find(|&k| matches!(digits(k), 9 | 10) && (k == 1 || k >= 3))
+                .map(end);
+        }
+        let first = groups.first()?;
+        if m.get(first.1 - first.0..first.1 - first.0 + 2) == Some(&['0', '0'][..]) {
+            return None;
+        }
+        if groups.len() >= 3 && matches!(digits(3), 10 | 11) {
+            return Some(end(3));
+        }
+        let lone = first.0;
+        let mobile = lone == 11 && matches!(m.get(at + 1..at + 3), Some(['7' | '8' | '9', '0']));
+        (mobile || (lone == 10 && m[at] == '0')).then_some(first.1)
     }
 
     /// Digits and hyphens from `from`: (number of digits, end).
@@ -1620,6 +1670,34 @@ mod tests {
             "〒154-0001 東京都世田谷区池尻1-2-3",
         ] {
             assert_eq!(key(s), k, "{s}");
+        }
+    }
+
+    #[test]
+    fn phone_numbers_in_any_common_form_are_taken_out_and_flagged() {
+        let clean = normalize("東京都渋谷区神宮前1-2-3 ハイツ神宮前101").unwrap();
+        for phone in [
+            "0312345678",
+            "(03)1234-5678",
+            "（03）1234-5678",
+            "+81-90-1234-5678",
+            "+81 3 1234 5678",
+            "+819012345678",
+            "090 1234 5678",
+            "09012345678",
+        ] {
+            let a = normalize(&format!("東京都渋谷区神宮前1-2-3 ハイツ神宮前101 {phone}")).unwrap();
+            assert_eq!(a.unit_key(), clean.unit_key(), "{phone}");
+            assert!(a.anomalies.contains(&super::Anomaly::PhoneInText), "{phone}");
+        }
+        // Not phones: a room in brackets, a room with a leading zero, a long lot number.
+        for text in [
+            "東京都渋谷区神宮前1-2-3 ハイツ神宮前(101)",
+            "東京都渋谷区神宮前1-2-3 ハイツ神宮前 0101",
+            "三重県いなべ市北勢町阿下喜1203番地",
+        ] {
+            let a = normalize(text).unwrap();
+            assert!(!a.anomalies.contains(&super::Anomaly::PhoneInText), "{text}");
         }
     }
 
