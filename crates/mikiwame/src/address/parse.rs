@@ -705,24 +705,38 @@ impl Parser<'_> {
         // Kyoto street descriptions (河原町通三条上る) or a unit written before the town:
         // look ahead for a known town followed by a lot number.
         let limit = self.m.len().min(pos + 48);
+        // The town followed by the fullest lot wins (ハイツ池尻101池尻1-2-3: the second
+        // 池尻, whose lot has three numbers, not the building's, followed by 101).
+        let mut best: Option<(usize, TownAt, usize)> = None;
         for at in pos + 1..limit {
             if let (Some((town, end)), _) = self.town_here(city, at) {
                 if !self.lot_follows(end) {
                     continue;
                 }
-                let skipped: String = self.m[pos..at].iter().collect();
-                let place_words = skipped.chars().all(|c| is_kanji_char(c) || c == ' ');
-                if !is_kyoto_street(&skipped) && !place_words {
-                    let had = self.a.room.is_some() || self.a.building.is_some();
-                    self.read_unit(pos, at);
-                    if !had && (self.a.room.is_some() || self.a.building.is_some()) {
-                        self.a.flag(Anomaly::UnitMisplaced);
-                    }
+                // Never past a lot: in いけじり1-2-3 ハイツ池尻101 the town is the unknown
+                // spelling before 1-2-3, not the 池尻 of the building's name.
+                if self.lot_between(pos, at) {
+                    break;
                 }
-                p.town = Some(town);
-                p.end = end;
-                return;
+                let parts = self.lot_parts(end);
+                if best.is_none_or(|b| parts > b.2) {
+                    best = Some((at, (town, end), parts));
+                }
             }
+        }
+        if let Some((at, (town, end), _)) = best {
+            let skipped: String = self.m[pos..at].iter().collect();
+            let place_words = skipped.chars().all(|c| is_kanji_char(c) || c == ' ');
+            if !is_kyoto_street(&skipped) && !place_words {
+                let had = self.a.room.is_some() || self.a.building.is_some();
+                self.read_unit(pos, at);
+                if !had && (self.a.room.is_some() || self.a.building.is_some()) {
+                    self.a.flag(Anomaly::UnitMisplaced);
+                }
+            }
+            p.town = Some(town);
+            p.end = end;
+            return;
         }
         if let Some((town, end)) = fallback {
             p.town = Some(town);
@@ -803,6 +817,47 @@ impl Parser<'_> {
                     || *c == '番'
             }
         }
+    }
+
+    /// How many numbers the lot from `at` has: 1-2-3 and 1丁目2番3号 three, 101 one.
+    fn lot_parts(&self, at: usize) -> usize {
+        let m = self.m;
+        let number_end = |i: usize| {
+            let mut j = i;
+            while m
+                .get(j)
+                .is_some_and(|c| c.is_ascii_digit() || is_kanji_numeral(*c))
+            {
+                j += 1;
+            }
+            (j > i).then_some(j)
+        };
+        let mut i = self.first_content(at);
+        let mut parts = 0;
+        while let Some(end) = number_end(i) {
+            parts += 1;
+            i = end;
+            let marker = ["丁目", "番地", "番", "号", "-", "の"]
+                .iter()
+                .find(|s| self.starts_with(i, s));
+            match marker {
+                Some(s) => i += s.chars().count(),
+                None => break,
+            }
+        }
+        parts
+    }
+
+    /// Whether `from..to` holds a lot as lots are written: a number, a hyphen and a number
+    /// (1-2), or a number with 丁目 or 番.
+    fn lot_between(&self, from: usize, to: usize) -> bool {
+        let m = &self.m[from..to];
+        m.windows(3).any(|w| {
+            let number = |c: char| c.is_ascii_digit() || is_kanji_numeral(c);
+            number(w[0]) && matches!(w[1], '-' | 'の') && number(w[2])
+                || number(w[0]) && w[1] == '丁' && w[2] == '目'
+                || number(w[0]) && w[1] == '番' && !matches!(w[2], '館' | '街' | '町')
+        })
     }
 
     fn lot_follows(&self, end: usize) -> bool {
@@ -1688,7 +1743,10 @@ mod tests {
         ] {
             let a = normalize(&format!("東京都渋谷区神宮前1-2-3 ハイツ神宮前101 {phone}")).unwrap();
             assert_eq!(a.unit_key(), clean.unit_key(), "{phone}");
-            assert!(a.anomalies.contains(&super::Anomaly::PhoneInText), "{phone}");
+            assert!(
+                a.anomalies.contains(&super::Anomaly::PhoneInText),
+                "{phone}"
+            );
         }
         // Not phones: a room in brackets, a room with a leading zero, a long lot number.
         for text in [
@@ -1697,7 +1755,25 @@ mod tests {
             "三重県いなべ市北勢町阿下喜1203番地",
         ] {
             let a = normalize(text).unwrap();
-            assert!(!a.anomalies.contains(&super::Anomaly::PhoneInText), "{text}");
+            assert!(
+                !a.anomalies.contains(&super::Anomaly::PhoneInText),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_town_in_the_building_name_is_not_taken_past_the_lot() {
+        // Found by a review: with the town in kana, the 池尻 of ハイツ池尻101 was taken for
+        // the town, 101 for 丁目, and the address flagged as obfuscated.
+        for kana in ["いけじり", "イケジリ"] {
+            let a = normalize(&format!("東京都世田谷区{kana}1-2-3 ハイツ池尻101")).unwrap();
+            assert_eq!(
+                (a.chome, a.banchi, a.go, a.room.as_deref()),
+                (Some(1), Some(2), Some(3), Some("101")),
+                "{kana}"
+            );
+            assert!(!a.is_obfuscated(), "{kana}: {:?}", a.anomalies);
         }
     }
 
