@@ -167,6 +167,30 @@ impl Strip<'_> {
             let Some(&first) = self.m.get(at) else {
                 return;
             };
+            // Nearly every address starts with its prefecture or city: one test of the
+            // first character (the first characters of the labels and tags below).
+            if !matches!(
+                first,
+                'ご' | '住'
+                    | 'お'
+                    | '届'
+                    | '送'
+                    | '配'
+                    | '発'
+                    | '宛'
+                    | '所'
+                    | '現'
+                    | '日'
+                    | 'j'
+                    | 'J'
+                    | '【'
+                    | '['
+                    | '('
+                    | '〔'
+                    | '「'
+            ) {
+                return;
+            }
             // A short tag in brackets, without digits: 【自宅】, [会社], (勤務先).
             if matches!(first, '【' | '[' | '(' | '〔' | '「') {
                 let close = (at + 1..self.m.len().min(at + 10))
@@ -1197,9 +1221,10 @@ impl Parser<'_> {
 
     /// A lot marker (丁目, 番地, 番, 号) at `at` that is not part of a name (番館, 号室).
     fn marker_at(&self, at: usize) -> bool {
-        ["丁目", "番地", "番", "号"]
-            .iter()
-            .any(|m| self.starts_with(at, m) && !self.marker_is_name(at, m))
+        matches!(self.m.get(at), Some('丁' | '番' | '号'))
+            && ["丁目", "番地", "番", "号"]
+                .iter()
+                .any(|m| self.starts_with(at, m) && !self.marker_is_name(at, m))
     }
 
     /// After `N丁目` and a space, the number at `at` is the 番 (2丁目 31-12, 1丁目 23),
