@@ -918,7 +918,7 @@ impl Parser<'_> {
             return false;
         };
         let after = at + used;
-        for marker in ["丁目", "番地", "番", "号", "-"] {
+        for marker in ["丁目", "番地", "番", "号", "-", "地割"] {
             if self.starts_with(after, marker) {
                 return !self.marker_is_name(after, marker);
             }
@@ -1096,7 +1096,8 @@ impl Parser<'_> {
                     || take("番地", Label::Banchi, self)
                     || take("番", Label::Banchi, self)
                     || take("号", Label::Go, self)
-                    || take("地割", Label::None, self));
+                    // 地割 (Iwate) divides a town as 丁目 does: 第23地割12-3 is 23, 12, 3.
+                    || take("地割", Label::Chome, self));
             if label != Label::None {
                 markers = true;
             }
