@@ -918,7 +918,7 @@ impl Parser<'_> {
             return false;
         };
         let after = at + used;
-        for marker in ["丁目", "番地", "番", "号", "-", "地割"] {
+        for marker in ["丁目", "番町", "番地", "番", "号", "-", "地割"] {
             if self.starts_with(after, marker) {
                 return !self.marker_is_name(after, marker);
             }
@@ -1090,9 +1090,12 @@ impl Parser<'_> {
                     false
                 }
             };
+            let first = n_nums == 0;
             let _ = may_mark
                 && (take("丁目", Label::Chome, self)
                     || take("丁", Label::Chome, self)
+                    // Niigata's 番町 right after the town (古町通6番町977) are its 丁目.
+                    || (first && take("番町", Label::Chome, self))
                     || take("番地", Label::Banchi, self)
                     || take("番", Label::Banchi, self)
                     || take("号", Label::Go, self)
@@ -1128,6 +1131,15 @@ impl Parser<'_> {
                 after_sep += 1;
             }
             match sep {
+                // Sapporo's blocks north and south of a 丁目 (本郷通3丁目北1-1).
+                Some(d @ ('北' | '南' | '東' | '西'))
+                    if label == Label::Chome
+                        && lot_suffix.is_none()
+                        && next_is_number(k + 1) =>
+                {
+                    lot_suffix = Some(d.to_string());
+                    i = k + 1;
+                }
                 Some('-' | 'の' | 'ノ' | '之') if next_is_number(after_sep) => {
                     hyphens = true;
                     i = after_sep;
