@@ -206,6 +206,17 @@ fn main() {
                         names.push(rest.to_string());
                     }
                 }
+                // An island's name may be omitted: 八丈島八丈町 -> 八丈町, 三宅島三宅村 -> 三宅村
+                // (Japan Post's names; the towns' own are the short ones).
+                if let Some(i) = name.find('島') {
+                    let rest = &name[i + '島'.len_utf8()..];
+                    if rest.chars().count() > 1
+                        && rest.ends_with(['町', '村'])
+                        && !rest.contains('郡')
+                    {
+                        names.push(rest.to_string());
+                    }
+                }
                 // The designated city may be omitted: 横浜市港北区 -> 港北区.
                 if let Some(i) = name.find('市') {
                     let rest = &name[i + '市'.len_utf8()..];
