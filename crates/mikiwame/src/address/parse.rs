@@ -427,7 +427,14 @@ impl Strip<'_> {
             }
             let from = label_end.unwrap_or(if marked { i + 1 } else { i });
             if (marked || at_start) && from < n {
-                let (digits, to) = self.digit_run(from);
+                let (mut digits, mut to) = self.digit_run(from);
+                // 〒150 0001: a space for the hyphen, after a mark.
+                if marked && digits == 3 && self.m.get(to) == Some(&' ') {
+                    let (more, end) = self.digit_run(to);
+                    if more == 4 && !self.m[to..end].contains(&'-') {
+                        (digits, to) = (7, end);
+                    }
+                }
                 let text: String = self.m[from..to].iter().filter(|c| **c != ' ').collect();
                 let shaped = digits == 7
                     && (text.len() == 7
@@ -449,6 +456,31 @@ impl Strip<'_> {
                 }
             }
             i += 1;
+        }
+        self.blank_trailing_postal_code();
+    }
+
+    /// A code written last, after a space and without a mark (…1-2-3 150-0001): the
+    /// hyphened shape alone tells it from a room.
+    fn blank_trailing_postal_code(&mut self) {
+        let mut end = self.m.len();
+        while end > 0 && self.m[end - 1] == ' ' {
+            end -= 1;
+        }
+        let Some(start) = end.checked_sub(8) else {
+            return;
+        };
+        let tail = &self.m[start..end];
+        let shaped = tail.iter().enumerate().all(|(k, c)| match k {
+            3 => *c == '-',
+            _ => c.is_ascii_digit(),
+        });
+        if shaped && start > 0 && self.m[start - 1] == ' ' {
+            if self.a.postal_code.is_none() {
+                let code: String = tail.iter().filter(|c| c.is_ascii_digit()).collect();
+                self.a.postal_code = Some(code);
+            }
+            self.blank(start, end);
         }
     }
 }
@@ -1133,9 +1165,7 @@ impl Parser<'_> {
             match sep {
                 // Sapporo's blocks north and south of a 丁目 (本郷通3丁目北1-1).
                 Some(d @ ('北' | '南' | '東' | '西'))
-                    if label == Label::Chome
-                        && lot_suffix.is_none()
-                        && next_is_number(k + 1) =>
+                    if label == Label::Chome && lot_suffix.is_none() && next_is_number(k + 1) =>
                 {
                     lot_suffix = Some(d.to_string());
                     i = k + 1;
