@@ -438,6 +438,22 @@ fn text(
             let t = s.trim();
             Ok((!t.is_empty()).then(|| t.to_string()))
         }
+        // A number past 2^53 that is no 64-bit integer was read as a float, which keeps
+        // only its first 16 or 17 digits: two IDs 18446744073709551616 and …617 would
+        // come out the same. Refused rather than changed.
+        Some(Value::Number(n))
+            if n.as_f64()
+                .is_some_and(|f| f.abs() >= 9_007_199_254_740_992.0)
+                && n.is_f64() =>
+        {
+            Err((
+                format!("{prefix}{key}"),
+                format!(
+                    "this number has more digits than can be kept exactly: write it as a \
+                     string (\"{key}\": \"…\")"
+                ),
+            ))
+        }
         Some(Value::Number(n)) => Ok(Some(n.to_string())),
         Some(Value::Bool(b)) => Ok(Some(b.to_string())),
         Some(_) => Err((format!("{prefix}{key}"), "expected text".into())),
@@ -1070,6 +1086,36 @@ mod tests {
             .map(|r| r.unwrap())
             .collect();
         assert!(rows[0].is_ok());
+    }
+
+    #[test]
+    fn numbers_too_long_to_keep_are_refused_not_rounded() {
+        // Found by a review: 18446744073709551616 and …617 both became
+        // "1.8446744073709552e+19", one ID for two orders.
+        for (line, field) in [
+            (r#"{"order_id":18446744073709551616}"#, "order_id"),
+            (
+                r#"{"order_id":"a","customer_id":123456789012345678901234}"#,
+                "customer_id",
+            ),
+        ] {
+            let bad = parse_json_row(line, 4).unwrap_err();
+            assert_eq!(
+                (bad.error.row, bad.error.field.as_str()),
+                (4, field),
+                "{line}"
+            );
+        }
+        let ok = |line: &str| parse_json_row(line, 1).unwrap().order_id;
+        assert_eq!(
+            ok(r#"{"order_id":18446744073709551615}"#),
+            "18446744073709551615"
+        );
+        assert_eq!(
+            ok(r#"{"order_id":-9223372036854775808}"#),
+            "-9223372036854775808"
+        );
+        assert_eq!(ok(r#"{"order_id":12.5}"#), "12.5");
     }
 
     #[test]
