@@ -58,10 +58,16 @@ fn weight_value(v: Option<&Value>) -> std::result::Result<f64, String> {
         Some(_) => None,
     };
     match w {
-        Some(w) if w > 0.0 && w.is_finite() => Ok(w),
-        _ => Err("expected a positive number".into()),
+        Some(w) if w > 0.0 && w <= MAX_WEIGHT => Ok(w),
+        _ => Err(format!(
+            "expected a positive number up to {MAX_WEIGHT}: a weight counts the row as that many orders"
+        )),
     }
 }
+
+/// The largest weight a labelled row may carry ([`Labelled::weight`]). One row weighing 1e308 made training
+/// numerically singular whatever the L2 strength, and evaluation print NaN.
+pub const MAX_WEIGHT: f64 = 1_000_000.0;
 
 /// Combines `label` and `fraud` (either may be given; both must then agree).
 fn combine(
@@ -223,6 +229,9 @@ mod tests {
             (r#"{"order_id":"a","label":1,"fraud":false}"#, "label"),
             (r#"{"order_id":"a","label":1,"weight":-1}"#, "weight"),
             (r#"{"order_id":"a","label":1,"weight":"x"}"#, "weight"),
+            // Found by a review: one such row made training singular.
+            (r#"{"order_id":"a","label":1,"weight":1e308}"#, "weight"),
+            (r#"{"order_id":"a","label":1,"weight":1000001}"#, "weight"),
             (r#"{"order_id":"a","label":1,"amount":"x"}"#, "amount"),
         ] {
             let e = read_labelled_line(json, 5).unwrap_err();

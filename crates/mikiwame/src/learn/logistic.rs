@@ -157,6 +157,8 @@ pub fn fit(ex: &Examples, l2: f64, center: &[f64]) -> Result<Fit> {
         });
     }
     let (total_pos, total_neg) = ex.totals();
+    // An empty sum is -0.0, which prints as "-0".
+    let (total_pos, total_neg) = (total_pos + 0.0, total_neg + 0.0);
     if !(total_pos > 0.0 && total_neg > 0.0) {
         return Err(Error::Model {
             message: format!(

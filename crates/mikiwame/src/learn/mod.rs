@@ -34,7 +34,7 @@ pub mod synthetic;
 use serde::{Deserialize, Serialize};
 
 pub use labels::{
-    read_labelled_csv, read_labelled_jsonl, read_labelled_line, Labelled, LabelledRow,
+    read_labelled_csv, read_labelled_jsonl, read_labelled_line, Labelled, LabelledRow, MAX_WEIGHT,
 };
 pub use metrics::EvaluationReport;
 
