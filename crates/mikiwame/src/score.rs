@@ -26,6 +26,9 @@ use crate::signals::{Hit, ReasonCode, Thresholds};
 /// The model format this library reads and writes.
 pub const MODEL_FORMAT_VERSION: u32 = 1;
 
+/// The largest weight (in log-odds, either sign) a model may give a reason code.
+pub const MAX_WEIGHT: f64 = 100.0;
+
 /// A scoring model: base rate, one weight per reason code, and the signals' thresholds.
 ///
 /// A code missing from `weights` adds no points (a trained model may drop codes); an
@@ -138,9 +141,17 @@ impl Model {
                 ),
             });
         }
-        if let Some((code, w)) = self.weights.iter().find(|(_, w)| !w.is_finite()) {
+        // Past ±100 log-odds a weight says nothing more (e^100 to one), and sums of
+        // weights like 1e308 overflow: points printed as null and scores as NaN.
+        if let Some((code, w)) = self
+            .weights
+            .iter()
+            .find(|(_, w)| !(w.is_finite() && w.abs() <= MAX_WEIGHT))
+        {
             return Err(Error::Model {
-                message: format!("weight of {code} is {w}: weights must be finite numbers"),
+                message: format!(
+                    "weight of {code} is {w}: weights are log-odds between -{MAX_WEIGHT} and {MAX_WEIGHT}"
+                ),
             });
         }
         Ok(self)
@@ -283,5 +294,13 @@ mod tests {
         let unknown =
             Model::from_toml("format_version = 1\nbase_rate = 0.1\n[weights]\nnite_order = 1.0\n");
         assert!(unknown.unwrap_err().to_string().contains("nite_order"));
+        // Found by a review: 1e308 loaded, and points came out as null.
+        for w in ["1e308", "-101.0", "inf"] {
+            let huge =
+                format!("format_version = 1\nbase_rate = 0.1\n[weights]\nnight_order = {w}\n");
+            assert!(Model::from_toml(&huge).is_err(), "{w}");
+        }
+        let edge = "format_version = 1\nbase_rate = 0.1\n[weights]\nnight_order = -100.0\n";
+        assert!(Model::from_toml(edge).is_ok());
     }
 }

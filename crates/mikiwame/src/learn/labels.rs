@@ -58,16 +58,16 @@ fn weight_value(v: Option<&Value>) -> std::result::Result<f64, String> {
         Some(_) => None,
     };
     match w {
-        Some(w) if w > 0.0 && w <= MAX_WEIGHT => Ok(w),
+        Some(w) if w > 0.0 && w <= MAX_ROW_WEIGHT => Ok(w),
         _ => Err(format!(
-            "expected a positive number up to {MAX_WEIGHT}: a weight counts the row as that many orders"
+            "expected a positive number up to {MAX_ROW_WEIGHT}: a weight counts the row as that many orders"
         )),
     }
 }
 
 /// The largest weight a labelled row may carry ([`Labelled::weight`]). One row weighing 1e308 made training
 /// numerically singular whatever the L2 strength, and evaluation print NaN.
-pub const MAX_WEIGHT: f64 = 1_000_000.0;
+pub const MAX_ROW_WEIGHT: f64 = 1_000_000.0;
 
 /// Combines `label` and `fraud` (either may be given; both must then agree).
 fn combine(

@@ -34,14 +34,15 @@ pub mod synthetic;
 use serde::{Deserialize, Serialize};
 
 pub use labels::{
-    read_labelled_csv, read_labelled_jsonl, read_labelled_line, Labelled, LabelledRow, MAX_WEIGHT,
+    read_labelled_csv, read_labelled_jsonl, read_labelled_line, Labelled, LabelledRow,
+    MAX_ROW_WEIGHT,
 };
 pub use metrics::EvaluationReport;
 
 use crate::engine::{Engine, Features};
 use crate::error::Result;
 use crate::order::{Order, RowError};
-use crate::score::{Model, MODEL_FORMAT_VERSION};
+use crate::score::{Model, MAX_WEIGHT, MODEL_FORMAT_VERSION};
 use crate::signals::ReasonCode;
 
 /// What the weights are pulled towards.
@@ -200,7 +201,9 @@ pub fn train(
         .collect();
     // Keep the base rate strictly inside (0, 1), as the model format requires.
     let base_rate = (1.0 / (1.0 + (-fit.intercept).exp())).clamp(1e-9, 1.0 - 1e-9);
-    let round = |w: f64| (w * 1e4).round() / 1e4;
+    // Kept within what a model file may hold (a weight past ±100 log-odds says nothing
+    // more; nearly separable data with a tiny --l2 can drive one there).
+    let round = |w: f64| ((w * 1e4).round() / 1e4).clamp(-MAX_WEIGHT, MAX_WEIGHT);
     let model = Model {
         format_version: MODEL_FORMAT_VERSION,
         description: options.description.clone().unwrap_or_else(|| {
