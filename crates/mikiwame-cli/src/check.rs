@@ -35,8 +35,7 @@ const CHUNK: usize = 4096;
 
 /// Runs the command.
 pub fn run(args: Args) -> Result<(), CliError> {
-    let index = Index::open(&args.index)
-        .map_err(|e| CliError::Usage(format!("{}: {e}", args.index.display())))?;
+    let index = crate::io::open_index(&args.index)?;
     let opts = CheckOptions {
         near_banchi: args.near_banchi,
         max_age_days: args.max_age_days,

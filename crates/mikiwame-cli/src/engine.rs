@@ -39,8 +39,7 @@ impl EngineArgs {
         let usage = |e: mikiwame::Error| CliError::Usage(e.to_string());
         let mut engine = Engine::new();
         if let Some(path) = &self.index {
-            let index = mikiwame::index::Index::open(path)
-                .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
+            let index = crate::io::open_index(path)?;
             engine = engine.with_history(index);
         }
         if let Some(path) = &self.shop {

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use mikiwame::index::{build_from_files, BuildInfo, BuildInputs, Index};
+use mikiwame::index::{build_from_files, BuildInfo, BuildInputs};
 
 use crate::CliError;
 
@@ -112,8 +112,7 @@ fn write_summary(out: &mut dyn Write, info: &BuildInfo, rejected: usize) -> std:
 }
 
 fn info(a: InfoArgs) -> Result<(), CliError> {
-    let index = Index::open(&a.index)
-        .map_err(|e| CliError::Usage(format!("{}: {e}", a.index.display())))?;
+    let index = crate::io::open_index(&a.index)?;
     let info = index.info();
     let mut out = crate::io::stdout();
     if a.json {

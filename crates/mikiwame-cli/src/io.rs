@@ -41,6 +41,23 @@ pub fn refuse_overwriting_inputs<'a>(
     Ok(())
 }
 
+/// A usage error about the file at `path`: the message names the file once (errors of
+/// reading it name it already; errors of its content do not).
+pub fn file_error(path: &Path, e: impl std::fmt::Display) -> CliError {
+    let message = e.to_string();
+    let name = path.display().to_string();
+    if message.starts_with(&name) {
+        CliError::Usage(message)
+    } else {
+        CliError::Usage(format!("{name}: {message}"))
+    }
+}
+
+/// Opens the index at `path`, with errors that name it once.
+pub fn open_index(path: &Path) -> Result<mikiwame::index::Index, CliError> {
+    mikiwame::index::Index::open(path).map_err(|e| file_error(path, e))
+}
+
 /// A buffered standard output.
 pub fn stdout() -> BufWriter<io::StdoutLock<'static>> {
     BufWriter::with_capacity(1 << 16, io::stdout().lock())

@@ -60,6 +60,13 @@ fn files_that_cannot_be_used_are_named() {
         assert!(out.is_empty(), "{args:?}");
         assert!(err.contains(named), "{args:?}: {err}");
     }
+    // A directory for an index: said so, and the name given once (it read
+    // "/tmp: /tmp: No such device").
+    let dir_name = dir.path().display().to_string();
+    let (code, _, err) = mikiwame(&["index", "info", &dir_name], b"");
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("directory"), "{err}");
+    assert_eq!(err.matches(dir_name.as_str()).count(), 1, "{err}");
 }
 
 #[test]

@@ -10,9 +10,23 @@ use crate::error::{Error, Result};
 
 /// Maps `path` read-only. An empty file gives an empty byte vector (a zero-length mapping is
 /// an error on some platforms), which the format check then refuses.
-pub(crate) fn map(path: &Path) -> Result<Mapped> {
+/// The file at `path`, opened for reading, and its length; a directory is refused by
+/// name (mapping one fails with a bare "No such device").
+fn open_file(path: &Path) -> Result<(File, u64)> {
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
-    let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
+    let meta = file.metadata().map_err(|e| Error::io(path, e))?;
+    if meta.is_dir() {
+        let e = std::io::Error::new(
+            std::io::ErrorKind::IsADirectory,
+            "this is a directory: give the index file in it",
+        );
+        return Err(Error::io(path, e));
+    }
+    Ok((file, meta.len()))
+}
+
+pub(crate) fn map(path: &Path) -> Result<Mapped> {
+    let (file, len) = open_file(path)?;
     if len == 0 {
         return Ok(Mapped::Empty);
     }
@@ -33,8 +47,7 @@ pub(crate) fn map(path: &Path) -> Result<Mapped> {
 /// 2 MiB instead of per 4 KiB: random queries stop paying a page walk at most states.
 /// Needs no `unsafe`: the memory is the process's own.
 pub(crate) fn read_huge(path: &Path) -> Result<Mapped> {
-    let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
-    let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
+    let (mut file, len) = open_file(path)?;
     if len == 0 {
         return Ok(Mapped::Empty);
     }
