@@ -122,7 +122,11 @@ pub fn run(args: Args) -> Result<(), CliError> {
         {
             InputFormat::Csv
         }
-        None => sniff(&mut input)?,
+        None => {
+            let (format, rest) = sniff(input)?;
+            input = rest;
+            format
+        }
     };
     let progress = std::io::stderr().is_terminal();
     let mut summary = Summary::default();
@@ -223,20 +227,43 @@ fn usage(e: mikiwame::Error) -> CliError {
     CliError::Usage(e.to_string())
 }
 
-/// JSONL when the first non-blank byte is `{`, else CSV.
-fn sniff(input: &mut Box<dyn BufRead + Send>) -> Result<InputFormat, CliError> {
-    let buf = input
-        .fill_buf()
-        .map_err(|e| CliError::Usage(format!("cannot read input: {e}")))?;
-    let first = buf
-        .strip_prefix("\u{feff}".as_bytes())
-        .unwrap_or(buf)
-        .iter()
-        .find(|b| !b.is_ascii_whitespace());
-    Ok(match first {
+/// The most leading white space looked through for the first byte (then: JSONL).
+const SNIFF_LIMIT: usize = 1 << 20;
+
+/// JSONL when the first byte that is not white space (after a byte order mark) is `{`,
+/// else CSV. Reads on until that byte has come: a pipe's first read may hold only blank
+/// lines (found by a review: such input was read as JSONL, header and all). The bytes
+/// read are handed back in front of the rest of the input.
+fn sniff(
+    mut input: Box<dyn BufRead + Send>,
+) -> Result<(InputFormat, Box<dyn BufRead + Send>), CliError> {
+    let mut seen: Vec<u8> = Vec::new();
+    let first = loop {
+        let buf = input
+            .fill_buf()
+            .map_err(|e| CliError::Usage(format!("cannot read input: {e}")))?;
+        if buf.is_empty() {
+            break None;
+        }
+        let n = buf.len();
+        seen.extend_from_slice(buf);
+        input.consume(n);
+        let text = seen.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&seen);
+        if let Some(b) = text.iter().find(|b| !b.is_ascii_whitespace()) {
+            break Some(*b);
+        }
+        // A mark cut short by the read is not white space yet: read on.
+        if seen.len() >= SNIFF_LIMIT {
+            break None;
+        }
+    };
+    let format = match first {
         Some(b'{') | None => InputFormat::Jsonl,
         Some(_) => InputFormat::Csv,
-    })
+    };
+    let rest: Box<dyn BufRead + Send> =
+        Box::new(std::io::Read::chain(std::io::Cursor::new(seen), input));
+    Ok((format, rest))
 }
 
 /// One part of a chunk's input rows, as read (not yet parsed).

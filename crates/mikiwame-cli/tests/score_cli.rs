@@ -224,3 +224,35 @@ fn empty_input_and_bad_header() {
     assert_eq!(code, 1);
     assert!(err.contains("order_id"), "{err}");
 }
+
+#[test]
+fn csv_after_a_slow_blank_line_is_still_read_as_csv() {
+    // Found by a review: when the first read of a pipe held only a blank line, the input
+    // was taken for JSONL and every row, the header too, became an error.
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mikiwame"))
+        .arg("score")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"\n").unwrap();
+    stdin.flush().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    stdin.write_all(b"order_id,amount\nA1,100\nA2,x\n").unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let rows: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["order_id"], "A1");
+    assert!(rows[0]["error"].is_null());
+    assert_eq!(rows[1]["error"]["row"], 4, "the blank line counts");
+}
