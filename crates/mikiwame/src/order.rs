@@ -647,7 +647,56 @@ impl CsvColumns {
                 message: "the CSV header has no `order_id` column: add one (see the flattened column names in DESIGN.md)".into(),
             });
         }
+        // A known column twice: which one holds the data is anyone's guess (the first was
+        // taken silently).
+        if let Some(twice) = CSV_COLUMNS
+            .iter()
+            .find(|c| names.iter().filter(|n| n == c).count() > 1)
+        {
+            return Err(Error::Input {
+                row: 1,
+                field: (*twice).into(),
+                message: format!(
+                    "the CSV header has the column `{twice}` twice: keep one, or rename the other"
+                ),
+            });
+        }
         Ok(CsvColumns { positions, names })
+    }
+
+    /// A bad row for a record with more fields than the header has names, when one of
+    /// the extra fields holds text: a comma in an unquoted field (an address, a name) has
+    /// split it, and every field after it sits in the wrong column. Extra fields that are
+    /// all empty (trailing commas, as spreadsheets write) are no problem.
+    ///
+    /// ```
+    /// use mikiwame::order::CsvColumns;
+    /// let cols = CsvColumns::from_header(["order_id", "shipping_address", "amount"]).unwrap();
+    /// let split = csv::StringRecord::from(vec!["A-1", "東京都世田谷区池尻1-2-3", "ハイツ101", "9800"]);
+    /// let bad = cols.extra_fields(&split, 2).unwrap();
+    /// assert_eq!((bad.error.row, bad.error.field.as_str()), (2, ""));
+    /// assert!(bad.error.message.contains("4 fields"));
+    /// let trailing = csv::StringRecord::from(vec!["A-2", "東京都世田谷区池尻1-2-3", "9800", "", ""]);
+    /// assert!(cols.extra_fields(&trailing, 3).is_none());
+    /// ```
+    pub fn extra_fields(&self, record: &csv::StringRecord, row: u64) -> Option<BadRow> {
+        let width = self.names.len();
+        if record.len() <= width || record.iter().skip(width).all(|f| f.trim().is_empty()) {
+            return None;
+        }
+        Some(BadRow {
+            order_id: self.get(&|i| record.get(i), 0).map(str::to_string),
+            error: RowError {
+                row,
+                field: String::new(),
+                message: format!(
+                    "this row has {} fields but the header {width}: a comma inside a field \
+                     split it, so the fields after it are in the wrong columns; put the \
+                     field in quotes",
+                    record.len()
+                ),
+            },
+        })
     }
 
     /// The position of the header column `name` (matched trimmed and case-insensitively,
@@ -963,10 +1012,17 @@ impl<R: std::io::Read> Iterator for CsvRecords<R> {
             Ok(r) if last && self.watched.unclosed() => {
                 Ok(Err(self.columns.unclosed_quote(&r, line.unwrap_or(0))))
             }
-            Ok(r) => match self.columns.swallowed_rows(&r, line.unwrap_or(0)) {
-                Some(bad) => Ok(Err(bad)),
-                None => Ok(Ok(r)),
-            },
+            Ok(r) => {
+                let row = line.unwrap_or(0);
+                match self
+                    .columns
+                    .swallowed_rows(&r, row)
+                    .or_else(|| self.columns.extra_fields(&r, row))
+                {
+                    Some(bad) => Ok(Err(bad)),
+                    None => Ok(Ok(r)),
+                }
+            }
             Err(e) if matches!(e.kind(), csv::ErrorKind::Io(_)) => Err(csv_error(e)),
             Err(e) => {
                 let mut bad = csv_bad_row(&e);
@@ -1058,6 +1114,22 @@ mod tests {
         // The strict serde form reads the same document to the same order.
         let strict: Order = serde_json::from_str(FULL).unwrap();
         assert_eq!(strict, o);
+    }
+
+    #[test]
+    fn a_column_twice_is_refused_and_a_split_row_is_an_error() {
+        // Found by a review: the first `amount` was taken silently, and fields beyond the
+        // header were dropped.
+        let e = CsvColumns::from_header(["order_id", "amount", "Amount"]).unwrap_err();
+        assert!(e.to_string().contains("`amount` twice"), "{e}");
+        let input = "order_id,shipping_address,amount\nA1,東京都世田谷区池尻1-2-3,ハイツ101,9800\nA2,東京都世田谷区池尻1-2-3,9800,,\n";
+        let rows: Vec<Row> = read_csv(input.as_bytes())
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        let bad = rows[0].as_ref().unwrap_err();
+        assert_eq!((bad.error.row, bad.order_id.as_deref()), (2, Some("A1")));
+        assert_eq!(rows[1].as_ref().unwrap().amount, Some(9800.0));
     }
 
     #[test]
