@@ -166,6 +166,19 @@ fn for_each_chunk(
                     return Ok(());
                 }
             };
+            if let Some(twice) = headers
+                .iter()
+                .enumerate()
+                .find_map(|(i, h)| headers[..i].contains(h).then_some(h))
+                .filter(|h| !h.is_empty())
+            {
+                let reason = format!(
+                    "the header has the column `{twice}` twice: keep one, or rename the other"
+                );
+                bad.push(Rejection::new(1, twice, reason));
+                f(rows, bad);
+                return Ok(());
+            }
             let mut record = csv::StringRecord::new();
             // Whether the last record read is the newest of `rows` (not a rejection).
             let mut last_in_rows = false;
@@ -177,6 +190,22 @@ fn for_each_chunk(
                         let line = record
                             .position()
                             .map_or(line, |p| watched.line_at(p.byte()));
+                        if record
+                            .iter()
+                            .skip(headers.len())
+                            .any(|f| !f.trim().is_empty())
+                        {
+                            let reason = format!(
+                                "this row has {} fields but the header {}: a comma inside a \
+                                 field split it, so the fields after it are in the wrong \
+                                 columns; put the field in quotes",
+                                record.len(),
+                                headers.len()
+                            );
+                            bad.push(Rejection::new(line, "", reason));
+                            last_in_rows = false;
+                            continue;
+                        }
                         let fields = headers
                             .iter()
                             .zip(record.iter())
@@ -614,6 +643,21 @@ mod tests {
         let (ok, bad) = read_fraud(jsonl.as_bytes(), InputFormat::Jsonl).unwrap();
         assert_eq!(ok.len(), 2, "{bad:?}");
         assert_eq!(bad.iter().map(|b| b.row).collect::<Vec<_>>(), vec![2, 3]);
+    }
+
+    #[test]
+    fn a_column_twice_or_a_row_split_by_a_comma_is_rejected() {
+        let (ok, bad) = read_fraud(
+            "email,Email\na@example.jp,b@example.jp\n".as_bytes(),
+            InputFormat::Csv,
+        )
+        .unwrap();
+        assert_eq!((ok.len(), bad.len()), (0, 1));
+        assert_eq!((bad[0].row, bad[0].field.as_str()), (1, "email"));
+        let csv = "address,source\n東京都世田谷区池尻1-2-3,ハイツ101,shop-a\n東京都世田谷区池尻1-2-4,shop-b,,\n";
+        let (ok, bad) = read_fraud(csv.as_bytes(), InputFormat::Csv).unwrap();
+        assert_eq!((ok.len(), bad.len()), (1, 1), "{bad:?}");
+        assert_eq!(bad[0].row, 2);
     }
 
     #[test]
