@@ -21,6 +21,8 @@ pub enum Anomaly {
     PrefectureRepeated,
     /// The city or ward is written more than once.
     CityRepeated,
+    /// The town is written more than once (池尻池尻1-2-3).
+    TownRepeated,
     /// The room, floor or building stands somewhere other than after the lot number.
     UnitMisplaced,
     /// Lot numbers mix notations (丁目 with hyphens, の with 番).
@@ -51,6 +53,7 @@ impl Anomaly {
         match self {
             Anomaly::PrefectureRepeated => "prefecture_repeated",
             Anomaly::CityRepeated => "city_repeated",
+            Anomaly::TownRepeated => "town_repeated",
             Anomaly::UnitMisplaced => "unit_misplaced",
             Anomaly::MixedSeparators => "mixed_separators",
             Anomaly::CityNotInPrefecture => "city_not_in_prefecture",
@@ -71,6 +74,7 @@ impl Anomaly {
             self,
             Anomaly::PrefectureRepeated
                 | Anomaly::CityRepeated
+                | Anomaly::TownRepeated
                 | Anomaly::UnitMisplaced
                 | Anomaly::PhoneInText
                 | Anomaly::CareOf

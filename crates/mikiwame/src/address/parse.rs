@@ -55,6 +55,7 @@ pub(crate) fn parse(input: &str, postal_code: Option<&str>) -> Address {
         m: &matched,
         g: gazetteer(),
         a: &mut a,
+        sub_area_from: std::cell::Cell::new(None),
     }
     .run();
     a
@@ -95,6 +96,9 @@ struct Parser<'t> {
     g: &'static Gazetteer,
     /// Filled in place (an `Address` is a few hundred bytes; moving it costs).
     a: &'t mut Address,
+    /// Where the last town found by [`Parser::town_here`] had a sub-area name read through
+    /// after it (白木町幸川464番: from 幸川), to look there for places written twice.
+    sub_area_from: std::cell::Cell<Option<usize>>,
 }
 
 /// A town found in the text and where its name (with any 小字) ends.
@@ -752,8 +756,14 @@ impl Parser<'_> {
                 }
             }
         }
+        self.sub_area_from.set(None);
         let (strict, fallback) = self.town_here(city, pos);
         if let Some((town, end)) = strict {
+            // A sub-area read through after the town: a place written again?
+            if let Some(from) = self.sub_area_from.take() {
+                let sub: String = self.m[from..end].iter().collect();
+                self.flag_repeats(&sub, city, town);
+            }
             p.town = Some(town);
             p.end = end;
             return;
@@ -765,7 +775,9 @@ impl Parser<'_> {
         // 池尻, whose lot has three numbers, not the building's, followed by 101).
         let mut best: Option<(usize, TownAt, usize)> = None;
         for at in pos + 1..limit {
-            if let (Some((town, end)), _) = self.town_here(city, at) {
+            let here = self.town_here(city, at);
+            self.sub_area_from.set(None);
+            if let (Some((town, end)), _) = here {
                 if !self.lot_follows(end) {
                     continue;
                 }
@@ -783,6 +795,9 @@ impl Parser<'_> {
         if let Some((at, (town, end), _)) = best {
             let skipped: String = self.m[pos..at].iter().collect();
             let place_words = skipped.chars().all(|c| is_kanji_char(c) || c == ' ');
+            if place_words {
+                self.flag_repeats(&skipped, city, town);
+            }
             if !is_kyoto_street(&skipped) && !place_words {
                 let had = self.a.room.is_some() || self.a.building.is_some();
                 self.read_unit(pos, at);
@@ -834,6 +849,7 @@ impl Parser<'_> {
                     i += 1;
                 }
                 if i > end && self.lot_follows(i) {
+                    self.sub_area_from.set(Some(end));
                     (Some((town, i)), None)
                 } else {
                     (None, Some((town, end)))
@@ -872,6 +888,27 @@ impl Parser<'_> {
                     || *c == '字'
                     || *c == '番'
             }
+        }
+    }
+
+    /// Flags place names written again before the town (世田谷区池尻世田谷区池尻,
+    /// 池尻池尻, 東京池尻): read through, but a sign of an address made to slip past a
+    /// blocklist.
+    fn flag_repeats(&mut self, skipped: &str, city: CityId, town: TownId) {
+        let city_name = self.g.city(city).name;
+        // The ward alone is enough (世田谷区), and so is the city of a designated city.
+        let ward = city_name.rsplit_once('市').map_or(city_name, |(_, w)| w);
+        if !ward.is_empty() && skipped.contains(ward) {
+            self.a.flag(Anomaly::CityRepeated);
+        }
+        let town_name = self.g.town(town).name;
+        if skipped.contains(town_name.as_str()) {
+            self.a.flag(Anomaly::TownRepeated);
+        }
+        let pref = self.g.prefecture_name(self.g.city(city).pref);
+        let bare = pref.strip_suffix(['都', '府', '県']).unwrap_or(pref);
+        if skipped.contains(bare) {
+            self.a.flag(Anomaly::PrefectureRepeated);
         }
     }
 
@@ -1828,6 +1865,36 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn places_written_again_before_the_lot_are_flagged() {
+        use super::Anomaly;
+        // Found by a review: read through to the right key, but not flagged.
+        let clean = normalize("東京都世田谷区池尻1-2-3 ハイツ池尻101").unwrap();
+        for (text, flag) in [
+            (
+                "東京都世田谷区池尻世田谷区池尻1-2-3 ハイツ池尻101",
+                Anomaly::CityRepeated,
+            ),
+            (
+                "東京都世田谷区池尻池尻1-2-3 ハイツ池尻101",
+                Anomaly::TownRepeated,
+            ),
+            (
+                "東京都世田谷区東京池尻1-2-3 ハイツ池尻101",
+                Anomaly::PrefectureRepeated,
+            ),
+        ] {
+            let a = normalize(text).unwrap();
+            assert_eq!(a.unit_key(), clean.unit_key(), "{text}");
+            assert!(a.anomalies.contains(&flag), "{text}: {:?}", a.anomalies);
+            assert!(a.is_obfuscated(), "{text}");
+        }
+        assert!(!clean.is_obfuscated());
+        // A sub-area name read through is not a repeat.
+        let sub = normalize("広島県広島市中区白木町幸川464番").unwrap();
+        assert!(!sub.is_obfuscated(), "{:?}", sub.anomalies);
     }
 
     #[test]
