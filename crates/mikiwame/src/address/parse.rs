@@ -1135,7 +1135,7 @@ impl Parser<'_> {
             };
             // A number glued to letters that follow (7千鳥ビル, 2F) is not a lot number.
             let after = i + used;
-            if n_nums == 0 && self.glued_to_name(after) {
+            if (n_nums == 0 || n_nums >= 3) && self.glued_to_name(after) {
                 break;
             }
             let mut j = after;
@@ -1441,6 +1441,15 @@ impl Parser<'_> {
                 }
                 mark(&mut used, i, end);
                 i = end;
+                // A room glued to its floor: 2F201 is 2F, room 201 (as 2階201号室).
+                let digits = seg[end..].iter().take_while(|c| c.is_ascii_digit()).count();
+                let glued_end = end + digits;
+                let ends_word = seg.get(glued_end).is_none_or(|c| !c.is_alphanumeric());
+                if (2..=4).contains(&digits) && ends_word && self.a.room.is_none() {
+                    self.a.room = Some(seg[end..glued_end].iter().collect());
+                    mark(&mut used, end, glued_end);
+                    i = glued_end;
+                }
                 continue;
             }
             // Rooms with a marker: #101, No.101, Room 101, 101号室, 101室, 101号 (at the end).
