@@ -1470,6 +1470,13 @@ impl Parser<'_> {
                 mark(&mut used, start, end);
             }
         }
+        // Or the room written right before the name: 101ハイツ池尻.
+        if self.a.room.is_none() {
+            if let Some((start, end)) = room_before_name(seg, &used) {
+                self.a.room = Some(seg[start..end].iter().collect());
+                mark(&mut used, start, end);
+            }
+        }
         // What is left is the building name.
         if self.a.building.is_some() {
             return;
@@ -1707,6 +1714,25 @@ fn room_token(seg: &[char], i: usize) -> Option<(String, usize)> {
 }
 
 /// A bare number (or A-102) that ends the segment, or stands alone before the building.
+/// Three or four digits glued to the katakana of a building's name (101ハイツ池尻): the
+/// room, written before the name. Fewer digits may belong to the name (3コーポ).
+fn room_before_name(seg: &[char], used: &[bool]) -> Option<(usize, usize)> {
+    let mut i = 0;
+    while i < seg.len() {
+        let starts_token = i == 0 || !seg[i - 1].is_alphanumeric();
+        if used[i] || !starts_token || !seg[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let end = i + seg[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if (3..=4).contains(&(end - i)) && seg.get(end).is_some_and(|c| is_katakana(*c)) {
+            return Some((i, end));
+        }
+        i = end;
+    }
+    None
+}
+
 fn trailing_room(seg: &[char], used: &[bool]) -> Option<(String, usize, usize)> {
     let mut last = None;
     let mut i = 0;
