@@ -136,6 +136,7 @@ impl Strip<'_> {
         if oaza {
             self.drop_oaza();
         }
+        self.drop_spaces_in_names();
         if care_of {
             self.blank_care_of();
         }
@@ -222,6 +223,25 @@ impl Strip<'_> {
             match word {
                 Some(end) if separated(end) => self.blank(at, end),
                 _ => return,
+            }
+        }
+    }
+
+    /// Spaces between two kanji before the first number (東京都 世田谷区 池尻, 世田 谷区,
+    /// 池 尻): names do not hold spaces, and one inside a name hid it from the gazetteer.
+    /// Spaces after the first number (in the unit, the building's name) stay.
+    fn drop_spaces_in_names(&mut self) {
+        let mut i = 1;
+        while i + 1 < self.m.len() {
+            let c = self.m[i];
+            if c.is_ascii_digit() {
+                return;
+            }
+            if c == ' ' && is_kanji_char(self.m[i - 1]) && is_kanji_char(self.m[i + 1]) {
+                self.m.remove(i);
+                self.d.remove(i);
+            } else {
+                i += 1;
             }
         }
     }
