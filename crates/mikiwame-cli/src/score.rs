@@ -237,6 +237,18 @@ const SNIFF_LIMIT: usize = 1 << 20;
 fn sniff(
     mut input: Box<dyn BufRead + Send>,
 ) -> Result<(InputFormat, Box<dyn BufRead + Send>), CliError> {
+    let format_of = |first: Option<u8>| match first {
+        Some(b'{') | None => InputFormat::Jsonl,
+        Some(_) => InputFormat::Csv,
+    };
+    // Nearly always the first read tells, and the input is handed back as it is.
+    let buf = input
+        .fill_buf()
+        .map_err(|e| CliError::Usage(format!("cannot read input: {e}")))?;
+    let text = buf.strip_prefix("\u{feff}".as_bytes()).unwrap_or(buf);
+    if let Some(b) = text.iter().find(|b| !b.is_ascii_whitespace()) {
+        return Ok((format_of(Some(*b)), input));
+    }
     let mut seen: Vec<u8> = Vec::new();
     let first = loop {
         let buf = input
@@ -257,10 +269,7 @@ fn sniff(
             break None;
         }
     };
-    let format = match first {
-        Some(b'{') | None => InputFormat::Jsonl,
-        Some(_) => InputFormat::Csv,
-    };
+    let format = format_of(first);
     let rest: Box<dyn BufRead + Send> =
         Box::new(std::io::Read::chain(std::io::Cursor::new(seen), input));
     Ok((format, rest))
