@@ -65,9 +65,83 @@ const UNIT_WORDS: &[&str] = &[
     "appt",
 ];
 
-/// Japanese administrative designators, dropped from the key.
+/// Japanese administrative designators, dropped from the key ("city", "ward" and
+/// "prefecture" as English maps write them: Shibuya City for Shibuya-ku).
 const JA_DESIGNATORS: &[&str] = &[
-    "chome", "ku", "shi", "cho", "machi", "gun", "ken", "to", "fu", "mura", "son", "japan", "nihon",
+    "chome",
+    "ku",
+    "shi",
+    "cho",
+    "machi",
+    "gun",
+    "ken",
+    "to",
+    "fu",
+    "mura",
+    "son",
+    "japan",
+    "nihon",
+    "city",
+    "ward",
+    "prefecture",
+];
+
+/// Country names, dropped from the key: written or left out at will, a country must not
+/// make two notations of one address differ (12 Baker Street, London, United Kingdom).
+const COUNTRIES: &[&str] = &[
+    "uk",
+    "gb",
+    "england",
+    "scotland",
+    "wales",
+    "usa",
+    "america",
+    "france",
+    "germany",
+    "deutschland",
+    "australia",
+    "canada",
+    "ireland",
+    "italy",
+    "italia",
+    "spain",
+    "espana",
+    "netherlands",
+    "nederland",
+    "belgium",
+    "belgique",
+    "switzerland",
+    "schweiz",
+    "suisse",
+    "austria",
+    "osterreich",
+    "sweden",
+    "norway",
+    "denmark",
+    "finland",
+    "portugal",
+    "singapore",
+    "taiwan",
+    "china",
+    "korea",
+    "thailand",
+    "vietnam",
+    "philippines",
+    "malaysia",
+    "indonesia",
+    "india",
+    "brazil",
+    "mexico",
+];
+
+/// Words that make a country name with the word after them (united kingdom, united
+/// states, new zealand, hong kong is a city and stays).
+const COUNTRY_PAIRS: &[(&str, &str)] = &[
+    ("united", "kingdom"),
+    ("united", "states"),
+    ("new", "zealand"),
+    ("south", "korea"),
+    ("south", "africa"),
 ];
 
 /// Parses a Latin-script address into `a`.
@@ -110,6 +184,28 @@ pub(crate) fn parse(a: &mut Address, s: &[char]) {
     while i < tokens.len() {
         let t = tokens[i].as_str();
         let next = tokens.get(i + 1).map(String::as_str);
+        // Countries, in one word or two (united states of america: "of" and "america"
+        // go as well).
+        if let Some(&(_, second)) = COUNTRY_PAIRS
+            .iter()
+            .find(|(first, second)| *first == t && next == Some(*second))
+        {
+            i += 2;
+            if second == "states" && tokens.get(i).map(String::as_str) == Some("of") {
+                i += 1;
+            }
+            continue;
+        }
+        if COUNTRIES.contains(&t) {
+            i += 1;
+            continue;
+        }
+        // "No. 10 Downing Street": first of all, No. marks the house number, not a unit
+        // (after a building's name it is the room: Heights Ikejiri No. 101).
+        if t == "no" && i == 0 && next.is_some_and(|n| n.chars().all(|c| c.is_ascii_digit())) {
+            i += 1;
+            continue;
+        }
         // Units: apt 4b, suite 200, # 101, no 101.
         if UNIT_WORDS.contains(&t) {
             if let Some(n) = next.filter(|n| n.chars().any(|c| c.is_ascii_digit()) || n.len() == 1)
@@ -246,6 +342,40 @@ mod tests {
         let k = unit("1-2-3 Ikejiri, Setagaya-ku, Tokyo 101");
         assert_eq!(unit("Tokyo-to Setagaya Ku Ikejiri 1-chome 2-3 #101"), k);
         assert_ne!(unit("1-2-4 Ikejiri, Setagaya-ku, Tokyo 101"), k);
+    }
+
+    #[test]
+    fn countries_city_words_and_a_leading_no_do_not_change_the_key() {
+        // Found by a review: each of these gave another key than the plain form.
+        let k = unit("12 Baker Street, Flat 3, London, NW1 6XE");
+        assert_eq!(
+            unit("12 Baker Street, Flat 3, London, NW1 6XE, United Kingdom"),
+            k
+        );
+        assert_eq!(unit("12 Baker Street, Flat 3, London, NW1 6XE, UK"), k);
+        let k = unit("350 5th Avenue, New York, NY 10118");
+        assert_eq!(
+            unit("350 5th Avenue, New York, NY 10118, United States of America"),
+            k
+        );
+        assert_eq!(unit("350 5th Avenue, New York, NY 10118, USA"), k);
+        assert_eq!(
+            unit("3-2-1 Shibuya, Shibuya City, Tokyo"),
+            unit("3-2-1 Shibuya, Shibuya-ku, Tokyo")
+        );
+        assert_eq!(
+            unit("No. 10 Downing Street, London"),
+            unit("10 Downing Street, London")
+        );
+        // After the house number, No. is still the room.
+        assert_eq!(
+            unit("Heights Ikejiri No. 101, 1-2-3 Ikejiri, Tokyo"),
+            unit("Heights Ikejiri #101, 1-2-3 Ikejiri, Tokyo")
+        );
+        assert_ne!(
+            unit("10 Downing Street No. 5, London"),
+            unit("10 Downing Street, London")
+        );
     }
 
     #[test]
