@@ -134,6 +134,12 @@ const COUNTRIES: &[&str] = &[
     "mexico",
 ];
 
+/// Stands in the word list for a comma of the input.
+const PART_BREAK: &str = ",";
+
+/// State and territory codes written before a four-digit postcode (Australia).
+const STATE_CODES: &[&str] = &["nsw", "vic", "qld", "tas", "act", "nt", "sa", "wa"];
+
 /// Words that make a country name with the word after them (united kingdom, united
 /// states, new zealand, hong kong is a city and stays).
 const COUNTRY_PAIRS: &[(&str, &str)] = &[
@@ -163,6 +169,10 @@ pub(crate) fn parse(a: &mut Address, s: &[char]) {
             && chars.get(i + 1).is_some_and(char::is_ascii_digit);
         if c.is_alphanumeric() || keep_hyphen || *c == '#' {
             clean.push(*c);
+        } else if *c == ',' {
+            // Kept as a token: a lot does not run on across a comma, and a number that
+            // opens a part (8001 Zürich) may be its postcode.
+            clean.push_str(" , ");
         } else {
             clean.push(' ');
         }
@@ -184,6 +194,11 @@ pub(crate) fn parse(a: &mut Address, s: &[char]) {
     while i < tokens.len() {
         let t = tokens[i].as_str();
         let next = tokens.get(i + 1).map(String::as_str);
+        if t == "," {
+            words.push(PART_BREAK.to_string());
+            i += 1;
+            continue;
+        }
         // Countries, in one word or two (united states of america: "of" and "america"
         // go as well).
         if let Some(&(_, second)) = COUNTRY_PAIRS
@@ -242,14 +257,55 @@ pub(crate) fn parse(a: &mut Address, s: &[char]) {
         i += 1;
     }
     // Numbers: the first run of adjacent numeric tokens is the lot (1 chome 2-3 reads
-    // 1-2-3); a postcode-like number (5+ digits, or 3-4) is the postal code; a later lone
-    // number is the room.
+    // 1-2-3; a comma ends the run); a postcode-like number (five digits or more, 123-4567,
+    // or four digits after a state's code or opening a part before a place name) is the
+    // postal code; a later lone number is the room.
     let mut lot: Vec<String> = Vec::new();
     let mut place: Vec<String> = Vec::new();
     let mut lot_done = false;
     let mut last_numeric = false;
-    for w in words {
+    let mut part_start = true;
+    let mut previous: Option<String> = None;
+    let mut words = words.into_iter().peekable();
+    while let Some(w) = words.next() {
+        if w == PART_BREAK {
+            last_numeric = false;
+            part_start = true;
+            continue;
+        }
+        let opens_part = std::mem::replace(&mut part_start, false);
+        let after = previous.replace(w.clone());
         let numeric = w.chars().all(|c| c.is_ascii_digit() || c == '-');
+        // Four-digit postcodes (Australia, Switzerland, Austria, the Netherlands, …):
+        // after a state's code (Sydney NSW 2000), or opening a part before a place name
+        // (…, 8001 Zürich).
+        if numeric && w.len() == 4 && w.bytes().all(|b| b.is_ascii_digit()) {
+            let after_state = after.as_deref().is_some_and(|p| STATE_CODES.contains(&p));
+            let before_name = opens_part
+                && words
+                    .peek()
+                    .is_some_and(|n| n != PART_BREAK && n.chars().all(char::is_alphabetic));
+            if after_state || before_name {
+                let mut code = w;
+                // The Netherlands' two letters after the digits (1015 CJ Amsterdam).
+                if before_name {
+                    let letters = words.peek().filter(|n| n.len() == 2).cloned();
+                    if let Some(letters) = letters {
+                        words.next();
+                        if words.peek().is_some_and(|n| n != PART_BREAK) {
+                            code.push_str(&letters.to_ascii_uppercase());
+                        } else {
+                            // Two letters and nothing after: the place's name, not a code.
+                            place.push(letters);
+                        }
+                    }
+                }
+                if a.postal_code.is_none() {
+                    a.postal_code = Some(code);
+                }
+                continue;
+            }
+        }
         if !numeric {
             place.push(w);
             if !lot.is_empty() {
@@ -376,6 +432,32 @@ mod tests {
             unit("10 Downing Street No. 5, London"),
             unit("10 Downing Street, London")
         );
+    }
+
+    #[test]
+    fn four_digit_postcodes_are_not_lot_or_room() {
+        // Found by a review: 2000 became the room, and 8001 joined the lot (10-8001).
+        for (with, without) in [
+            ("10 George St, Sydney NSW 2000", "10 George St, Sydney NSW"),
+            (
+                "Bahnhofstrasse 10, 8001 Zürich",
+                "Bahnhofstrasse 10, Zürich",
+            ),
+            (
+                "Keizersgracht 123, 1015 CJ Amsterdam",
+                "Keizersgracht 123, Amsterdam",
+            ),
+            (
+                "5/12 Smith Street, Fitzroy VIC 3065",
+                "5/12 Smith Street, Fitzroy VIC",
+            ),
+        ] {
+            assert_eq!(unit(with), unit(without), "{with}");
+        }
+        let zurich = normalize("Bahnhofstrasse 10, 8001 Zürich").unwrap();
+        assert_eq!(zurich.postal_code.as_deref(), Some("8001"));
+        // A four-digit room in romaji stays a room.
+        assert!(unit("1-2-3 Ikejiri, Setagaya-ku, Tokyo 1204").ends_with("|r1204"));
     }
 
     #[test]
