@@ -788,6 +788,13 @@ impl Parser<'_> {
             p.end = end;
             return;
         }
+        // 字 inside the town's name (平良字西里 for the gazetteer's 平良西里, as Okinawa
+        // writes it).
+        if let Some((town, end)) = self.town_without_aza(city, pos) {
+            p.town = Some(town);
+            p.end = end;
+            return;
+        }
         // Kyoto street descriptions (河原町通三条上る) or a unit written before the town:
         // look ahead for a known town followed by a lot number.
         let limit = self.m.len().min(pos + 48);
@@ -909,6 +916,24 @@ impl Parser<'_> {
                     || *c == '番'
             }
         }
+    }
+
+    /// A town whose name is written with 字 inside it (平良字西里 = 平良西里), followed by
+    /// a lot: the town and where its name ends in the text. Only when the name read
+    /// without that 字 is a town and goes past it (十文字町 keeps its 字).
+    fn town_without_aza(&self, city: CityId, pos: usize) -> Option<TownAt> {
+        let window = &self.m[pos..self.m.len().min(pos + 16)];
+        let aza = window.iter().position(|c| *c == '字')?;
+        if aza == 0 || !window.get(aza + 1).is_some_and(|c| is_kanji_char(*c)) {
+            return None;
+        }
+        let mut without: Vec<char> = self.m[pos..].to_vec();
+        without.remove(aza);
+        let candidates = self.g.town_prefixes(city, &without);
+        candidates.iter().rev().find_map(|&(town, used)| {
+            let end = pos + used + 1;
+            (used > aza && self.lot_follows(end)).then_some((town, end))
+        })
     }
 
     /// Flags place names written again before the town (世田谷区池尻世田谷区池尻,
