@@ -81,20 +81,59 @@ pub fn write_json_line<W: Write, T: serde::Serialize + ?Sized>(
     out.write_all(b"\n").map_err(write_error)
 }
 
-/// Reads text input line by line, numbering the lines from 1. A byte order mark at the
-/// start of the input is dropped, and so are the line ending (`\n` or `\r\n`).
+/// Reads text input line by line, numbering the lines from 1. A line ends at `\n`, `\r\n`
+/// or a lone `\r` (old Mac files; a review saw a whole such file read as one line). A byte
+/// order mark at the start of the input is dropped, and so are the line endings.
 ///
 /// A line that is not UTF-8 is given as `Err` with its number, so that it becomes an
 /// error row and the lines after it are still read; only a failing read ends the input.
 pub struct Lines<R> {
     input: R,
     row: u64,
+    /// The last line ended with `\r`: a `\n` right after it belongs to that ending.
+    after_cr: bool,
 }
 
 impl<R: BufRead> Lines<R> {
     /// Numbers the lines of `input`.
     pub fn new(input: R) -> Lines<R> {
-        Lines { input, row: 0 }
+        Lines {
+            input,
+            row: 0,
+            after_cr: false,
+        }
+    }
+
+    /// The next line's bytes without its ending; `None` at the end of the input.
+    fn next_bytes(&mut self) -> io::Result<Option<Vec<u8>>> {
+        let mut line = Vec::new();
+        loop {
+            let chunk = match self.input.fill_buf() {
+                Ok(chunk) => chunk,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if chunk.is_empty() {
+                return Ok((!line.is_empty()).then_some(line));
+            }
+            if std::mem::take(&mut self.after_cr) && chunk[0] == b'\n' {
+                self.input.consume(1);
+                continue;
+            }
+            match memchr::memchr2(b'\n', b'\r', chunk) {
+                Some(at) => {
+                    line.extend_from_slice(&chunk[..at]);
+                    self.after_cr = chunk[at] == b'\r';
+                    self.input.consume(at + 1);
+                    return Ok(Some(line));
+                }
+                None => {
+                    let n = chunk.len();
+                    line.extend_from_slice(chunk);
+                    self.input.consume(n);
+                }
+            }
+        }
     }
 }
 
@@ -105,19 +144,12 @@ impl<R: BufRead> Iterator for Lines<R> {
     type Item = Result<Line, CliError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        let mut buf = Vec::new();
-        match self.input.read_until(b'\n', &mut buf) {
-            Ok(0) => return None,
-            Ok(_) => {}
+        let mut buf = match self.next_bytes() {
+            Ok(Some(buf)) => buf,
+            Ok(None) => return None,
             Err(e) => return Some(Err(CliError::Usage(format!("cannot read input: {e}")))),
-        }
+        };
         self.row += 1;
-        if buf.last() == Some(&b'\n') {
-            buf.pop();
-            if buf.last() == Some(&b'\r') {
-                buf.pop();
-            }
-        }
         if self.row == 1 && buf.starts_with(b"\xEF\xBB\xBF") {
             buf.drain(..3);
         }
@@ -143,6 +175,14 @@ mod tests {
                 (4, Ok("last".to_string())),
             ]
         );
+        // \r alone ends a line too, and \r\n split across reads is one ending.
+        let input: &[u8] = b"a\rb\r\nc\r\r";
+        let lines: Vec<Line> = Lines::new(input).map(|l| l.unwrap()).collect();
+        let texts: Vec<_> = lines.iter().map(|l| l.1.clone().unwrap()).collect();
+        assert_eq!(texts, ["a", "b", "c", ""]);
+        let split = std::io::BufReader::with_capacity(2, &b"ab\r\ncd"[..]);
+        let texts: Vec<_> = Lines::new(split).map(|l| l.unwrap().1.unwrap()).collect();
+        assert_eq!(texts, ["ab", "cd"]);
         // A mark later in the input is text, not a mark.
         let input: &[u8] = b"a\n\xEF\xBB\xBFb";
         let second = Lines::new(input).nth(1).unwrap().unwrap();
