@@ -79,12 +79,26 @@ pub fn is_high_risk_item(item: &Item, thresholds: &Thresholds) -> bool {
 }
 
 /// The order's total: `amount`, else the sum of the items' quantity times unit price.
+///
+/// A negative quantity counts as none: a review found that -1 times a negative price
+/// made a large positive total and fired `high_amount`. A negative price stays (a
+/// coupon's line lowers the total).
+///
+/// ```
+/// use mikiwame::order::{Item, Order};
+/// use mikiwame::signals::order::order_total;
+/// let item = |q: f64, p: f64| Item { quantity: Some(q), unit_price: Some(p), ..Default::default() };
+/// let o = Order { items: vec![item(2.0, 5_000.0), item(1.0, -1_000.0)], ..Default::default() };
+/// assert_eq!(order_total(&o), Some(9_000.0));
+/// let odd = Order { items: vec![item(-1.0, -50_000.0)], ..Default::default() };
+/// assert_eq!(order_total(&odd), Some(0.0));
+/// ```
 pub fn order_total(order: &Order) -> Option<f64> {
     order.amount.or_else(|| {
         let priced: Vec<f64> = order
             .items
             .iter()
-            .filter_map(|i| Some(i.unit_price? * i.quantity.unwrap_or(1.0)))
+            .filter_map(|i| Some(i.unit_price? * i.quantity.unwrap_or(1.0).max(0.0)))
             .collect();
         (!priced.is_empty()).then(|| priced.iter().sum())
     })
