@@ -238,6 +238,90 @@ pub fn parse_json_row(line: &str, row: u64) -> Row {
     parse_json_row_lenient(line, row)
 }
 
+/// The field (`amount`, `buyer.phone`, `items[0].quantity`) whose value the text of a
+/// JSON row has reached at byte `at`, as the order's errors name fields. For a row that
+/// serde_json refuses over one value (a number out of range), so that the error row names
+/// the field.
+fn path_at(line: &str, at: usize) -> Option<String> {
+    enum Frame {
+        Object(Option<String>),
+        Array(usize),
+    }
+    let mut stack: Vec<Frame> = Vec::new();
+    let (mut in_string, mut escaped) = (false, false);
+    let (mut text, mut last_string) = (String::new(), None);
+    for (i, c) in line.char_indices() {
+        if i >= at {
+            break;
+        }
+        if in_string {
+            match (escaped, c) {
+                (true, _) => {
+                    escaped = false;
+                    text.push(c);
+                }
+                (false, '\\') => escaped = true,
+                (false, '"') => {
+                    in_string = false;
+                    last_string = Some(std::mem::take(&mut text));
+                }
+                (false, _) => text.push(c),
+            }
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            '{' => stack.push(Frame::Object(None)),
+            '[' => stack.push(Frame::Array(0)),
+            '}' | ']' => {
+                stack.pop();
+            }
+            ':' => {
+                if let Some(Frame::Object(key)) = stack.last_mut() {
+                    *key = last_string.take();
+                }
+            }
+            ',' => match stack.last_mut() {
+                Some(Frame::Array(n)) => *n += 1,
+                Some(Frame::Object(key)) => *key = None,
+                None => {}
+            },
+            _ => {}
+        }
+    }
+    let mut path = String::new();
+    for frame in &stack {
+        match frame {
+            Frame::Object(Some(key)) => {
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(key);
+            }
+            Frame::Object(None) => {}
+            Frame::Array(n) => path.push_str(&format!("[{n}]")),
+        }
+    }
+    (!path.is_empty()).then_some(path)
+}
+
+/// The `order_id` written in a row that is not JSON, when it is a plain string or number
+/// (so that the error row can still be matched to the order).
+fn order_id_in_text(line: &str) -> Option<String> {
+    let after = &line[line.find("\"order_id\"")? + "\"order_id\"".len()..];
+    let value = after.trim_start().strip_prefix(':')?.trim_start();
+    let id = match value.strip_prefix('"') {
+        Some(quoted) => &quoted[..quoted.find(['"', '\\'])?],
+        None => {
+            &value[..value
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(value.len())]
+        }
+    };
+    let id = id.trim();
+    (!id.is_empty()).then(|| id.to_string())
+}
+
 /// Trims text as the lenient reader does (empty means absent, an empty party is no party).
 /// False when the order needs the lenient reader: an empty `order_id` or an unreadable
 /// timestamp, whose errors it words.
@@ -306,10 +390,16 @@ impl Order {
 
 fn parse_json_row_lenient(line: &str, row: u64) -> Row {
     let value: Value = serde_json::from_str(line).map_err(|e| BadRow {
-        order_id: None,
+        order_id: order_id_in_text(line),
         error: RowError {
             row,
-            field: String::new(),
+            // serde_json refuses the whole row over one number it cannot hold: name it.
+            field: e
+                .to_string()
+                .starts_with("number out of range")
+                .then(|| path_at(line, e.column().saturating_sub(1)))
+                .flatten()
+                .unwrap_or_default(),
             message: crate::error::json_row_problem(&e),
         },
     })?;
@@ -1158,6 +1248,30 @@ mod tests {
             .map(|r| r.unwrap())
             .collect();
         assert!(rows[0].is_ok());
+    }
+
+    #[test]
+    fn rows_refused_over_one_number_name_its_field_and_the_order() {
+        // Found by a review: `"amount": 1e400` gave an error row with no field and no ID.
+        for (line, field, id) in [
+            (r#"{"order_id":"a","amount":1e400}"#, "amount", Some("a")),
+            (
+                r#"{"order_id":"b","ordered_at":"2026-11-20T15:09:00","buyer":{"name":"x\"y","phone":1e999}}"#,
+                "buyer.phone",
+                Some("b"),
+            ),
+            (
+                r#"{"order_id": 42, "items":[{"quantity":1},{"quantity":-1e999}]}"#,
+                "items[1].quantity",
+                Some("42"),
+            ),
+            // A syntax error names no field: the row's text is not to be trusted there.
+            (r#"{"order_id":"c","amount":1,,}"#, "", Some("c")),
+        ] {
+            let bad = parse_json_row(line, 3).unwrap_err();
+            assert_eq!(bad.error.field, field, "{line}");
+            assert_eq!(bad.order_id.as_deref(), id, "{line}");
+        }
     }
 
     #[test]
