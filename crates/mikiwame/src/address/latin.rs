@@ -265,6 +265,8 @@ pub(crate) fn parse(a: &mut Address, s: &[char]) {
     let mut lot_done = false;
     let mut last_numeric = false;
     let mut part_start = true;
+    // The lot so far is one number without hyphens (101), which may yet prove a room.
+    let mut lot_plain = false;
     let mut previous: Option<String> = None;
     let mut words = words.into_iter().peekable();
     while let Some(w) = words.next() {
@@ -323,12 +325,21 @@ pub(crate) fn parse(a: &mut Address, s: &[char]) {
             }
             continue;
         }
-        if !lot_done || last_numeric {
-            lot.extend(
-                w.split('-')
-                    .filter(|p| !p.is_empty())
-                    .map(|p| p.trim_start_matches('0').to_string()),
-            );
+        let parts = || {
+            w.split('-')
+                .filter(|p| !p.is_empty())
+                .map(|p| p.trim_start_matches('0').to_string())
+        };
+        // A lot (1-2-3) apart from an earlier lone number: that number was the room,
+        // written first with the building (Heights Ikejiri 101, 1-2-3 Ikejiri).
+        if w.contains('-') && !last_numeric && lot_plain && a.room.is_none() {
+            a.room = lot.pop();
+            lot.extend(parts());
+            lot_plain = false;
+            lot_done = false;
+        } else if !lot_done || last_numeric {
+            lot_plain = lot.is_empty() && !w.contains('-');
+            lot.extend(parts());
         } else if a.room.is_none() {
             a.room = Some(w.clone());
         }
@@ -432,6 +443,21 @@ mod tests {
             unit("10 Downing Street No. 5, London"),
             unit("10 Downing Street, London")
         );
+    }
+
+    #[test]
+    fn a_room_written_first_with_the_building_is_the_room() {
+        let k = unit("1-2-3 Ikejiri, Setagaya-ku, Tokyo 154-0001 Heights Ikejiri 101");
+        assert_eq!(
+            unit("Heights Ikejiri 101, 1-2-3 Ikejiri, Setagaya-ku, Tokyo 154-0001"),
+            k
+        );
+        assert_eq!(
+            unit("Heights Ikejiri #101, 1-2-3 Ikejiri, Setagaya-ku, Tokyo"),
+            k
+        );
+        // A house number and a plain number after it keep their places.
+        assert!(unit("10 Downing Street 5, London").contains("10|r5"));
     }
 
     #[test]
