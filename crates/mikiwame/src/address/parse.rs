@@ -136,7 +136,6 @@ impl Strip<'_> {
         if oaza {
             self.drop_oaza();
         }
-        self.drop_spaces_in_names();
         if care_of {
             self.blank_care_of();
         }
@@ -223,25 +222,6 @@ impl Strip<'_> {
             match word {
                 Some(end) if separated(end) => self.blank(at, end),
                 _ => return,
-            }
-        }
-    }
-
-    /// Spaces between two kanji before the first number (東京都 世田谷区 池尻, 世田 谷区,
-    /// 池 尻): names do not hold spaces, and one inside a name hid it from the gazetteer.
-    /// Spaces after the first number (in the unit, the building's name) stay.
-    fn drop_spaces_in_names(&mut self) {
-        let mut i = 1;
-        while i + 1 < self.m.len() {
-            let c = self.m[i];
-            if c.is_ascii_digit() {
-                return;
-            }
-            if c == ' ' && is_kanji_char(self.m[i - 1]) && is_kanji_char(self.m[i + 1]) {
-                self.m.remove(i);
-                self.d.remove(i);
-            } else {
-                i += 1;
             }
         }
     }
@@ -1515,13 +1495,6 @@ impl Parser<'_> {
                 mark(&mut used, start, end);
             }
         }
-        // Or the room written right before the name: 101ハイツ池尻.
-        if self.a.room.is_none() {
-            if let Some((start, end)) = room_before_name(seg, &used) {
-                self.a.room = Some(seg[start..end].iter().collect());
-                mark(&mut used, start, end);
-            }
-        }
         // What is left is the building name.
         if self.a.building.is_some() {
             return;
@@ -1759,25 +1732,6 @@ fn room_token(seg: &[char], i: usize) -> Option<(String, usize)> {
 }
 
 /// A bare number (or A-102) that ends the segment, or stands alone before the building.
-/// Three or four digits glued to the katakana of a building's name (101ハイツ池尻): the
-/// room, written before the name. Fewer digits may belong to the name (3コーポ).
-fn room_before_name(seg: &[char], used: &[bool]) -> Option<(usize, usize)> {
-    let mut i = 0;
-    while i < seg.len() {
-        let starts_token = i == 0 || !seg[i - 1].is_alphanumeric();
-        if used[i] || !starts_token || !seg[i].is_ascii_digit() {
-            i += 1;
-            continue;
-        }
-        let end = i + seg[i..].iter().take_while(|c| c.is_ascii_digit()).count();
-        if (3..=4).contains(&(end - i)) && seg.get(end).is_some_and(|c| is_katakana(*c)) {
-            return Some((i, end));
-        }
-        i = end;
-    }
-    None
-}
-
 fn trailing_room(seg: &[char], used: &[bool]) -> Option<(String, usize, usize)> {
     let mut last = None;
     let mut i = 0;
