@@ -65,26 +65,22 @@ const UNIT_WORDS: &[&str] = &[
     "appt",
 ];
 
-/// Japanese administrative designators, dropped from the key ("city", "ward" and
-/// "prefecture" as English maps write them: Shibuya City for Shibuya-ku).
+/// Japanese administrative designators, dropped from the key.
 const JA_DESIGNATORS: &[&str] = &[
-    "chome",
-    "ku",
-    "shi",
-    "cho",
-    "machi",
-    "gun",
-    "ken",
-    "to",
-    "fu",
-    "mura",
-    "son",
-    "japan",
-    "nihon",
-    "city",
-    "ward",
-    "prefecture",
+    "chome", "ku", "shi", "cho", "machi", "gun", "ken", "to", "fu", "mura", "son", "japan", "nihon",
 ];
+
+/// Whether `rest` (the tokens after a word) ends the address: nothing, commas, or a
+/// postcode-like number.
+fn ends_address(rest: &[String]) -> bool {
+    rest.iter()
+        .all(|t| t == PART_BREAK || t.chars().all(|c| c.is_ascii_digit() || c == '-'))
+}
+
+/// Whether `rest` starts with a comma or is empty: the word before it ends its part.
+fn ends_part(rest: &[String]) -> bool {
+    rest.first().is_none_or(|t| t == PART_BREAK)
+}
 
 /// Country names, dropped from the key: written or left out at will, a country must not
 /// make two notations of one address differ (12 Baker Street, London, United Kingdom).
@@ -200,18 +196,33 @@ pub(crate) fn parse(a: &mut Address, s: &[char]) {
             continue;
         }
         // Countries, in one word or two (united states of america: "of" and "america"
-        // go as well).
-        if let Some(&(_, second)) = COUNTRY_PAIRS
+        // go as well), where a country is written: last, or last before a postcode.
+        // Elsewhere they are names (12 India Street, 1 Canada Square).
+        let country_len = match COUNTRY_PAIRS
             .iter()
             .find(|(first, second)| *first == t && next == Some(*second))
         {
-            i += 2;
-            if second == "states" && tokens.get(i).map(String::as_str) == Some("of") {
-                i += 1;
+            Some(&(_, "states")) if tokens.get(i + 2).map(String::as_str) == Some("of") => {
+                if tokens.get(i + 3).map(String::as_str) == Some("america") {
+                    4
+                } else {
+                    3
+                }
             }
+            Some(_) => 2,
+            None if COUNTRIES.contains(&t) => 1,
+            None => 0,
+        };
+        if country_len > 0 && ends_address(&tokens[i + country_len..]) {
+            i += country_len;
             continue;
         }
-        if COUNTRIES.contains(&t) {
+        // "Shibuya City", "Minato Ward": after a name and before a comma or the end.
+        if matches!(t, "city" | "ward" | "prefecture")
+            && i > 0
+            && tokens[i - 1].chars().all(char::is_alphabetic)
+            && ends_part(&tokens[i + 1..])
+        {
             i += 1;
             continue;
         }
@@ -283,7 +294,9 @@ pub(crate) fn parse(a: &mut Address, s: &[char]) {
         // (…, 8001 Zürich).
         if numeric && w.len() == 4 && w.bytes().all(|b| b.is_ascii_digit()) {
             let after_state = after.as_deref().is_some_and(|p| STATE_CODES.contains(&p));
+            // Only once a lot was read: 1600 Pennsylvania Avenue opens with its number.
             let before_name = opens_part
+                && !lot.is_empty()
                 && words
                     .peek()
                     .is_some_and(|n| n != PART_BREAK && n.chars().all(char::is_alphabetic));
@@ -442,6 +455,22 @@ mod tests {
         assert_ne!(
             unit("10 Downing Street No. 5, London"),
             unit("10 Downing Street, London")
+        );
+        // Found by a second review: names that are countries or 'City' elsewhere stay,
+        // and a four-digit house number is no postcode.
+        assert_ne!(
+            unit("12 India Street, Glasgow"),
+            unit("12 China Street, Glasgow")
+        );
+        assert_ne!(unit("1 Canada Square, London"), unit("1 Square, London"));
+        assert_ne!(unit("12 City Road, London"), unit("12 Road, London"));
+        assert_ne!(
+            unit("1600 Pennsylvania Avenue NW, Washington, DC 20500"),
+            unit("1601 Pennsylvania Avenue NW, Washington, DC 20500")
+        );
+        assert_ne!(
+            unit("1234 Main Street, Springfield"),
+            unit("1235 Main Street, Springfield")
         );
     }
 
