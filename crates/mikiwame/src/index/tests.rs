@@ -1001,13 +1001,14 @@ fn other_versions_are_refused_with_what_to_do() {
 #[test]
 fn older_formats_are_refused_not_misread() {
     // Formats 1 and 3 had other address key bytes, format
-    // 2 no locality table and a shorter header: reading any of them with this layout
-    // would silently answer "none" or misplace every section.
-    assert_eq!(FORMAT_VERSION, 4);
-    for old in [1, 2, 3] {
+    // 2 no locality table and a shorter header, format 4 keys from an older parser:
+    // reading any of them with this layout would silently answer "none" or misplace
+    // every section.
+    assert_eq!(FORMAT_VERSION, 5);
+    for old in [1, 2, 3, 4] {
         let err = Index::new(with_version(sample_bytes(), old)).unwrap_err();
         assert!(
-            matches!(err, Error::Version { expected: 4, got } if got == old),
+            matches!(err, Error::Version { expected: 5, got } if got == old),
             "{err}"
         );
         assert!(err.to_string().contains("mikiwame index build"), "{err}");
@@ -1051,7 +1052,7 @@ fn a_real_format_two_file_is_refused_with_rebuild() {
         matches!(
             err,
             Error::Version {
-                expected: 4,
+                expected: FORMAT_VERSION,
                 got: 2
             }
         ),
