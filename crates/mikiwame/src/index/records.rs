@@ -257,8 +257,9 @@ fn for_each_chunk(
 /// `quotes::row_shaped_lines`) from `rows` to `bad`.
 fn reject_swallowing(rows: &mut Vec<Row>, bad: &mut Vec<Rejection>, columns: usize) {
     rows.retain(|row| {
+        let first = row.fields.first().map_or("", |(_, v)| v.as_str());
         let swallowed = row.fields.iter().find_map(|(name, text)| {
-            let n = crate::order::quotes::row_shaped_lines(text, columns);
+            let n = crate::order::quotes::row_shaped_lines(text, columns, first);
             (n > 0).then_some((name, text, n))
         });
         let Some((name, text, n)) = swallowed else {
@@ -639,7 +640,19 @@ mod tests {
         assert_eq!(bad.len(), 1, "{bad:?}");
         assert_eq!((bad[0].row, bad[0].field.as_str()), (3, "note"));
         assert!(bad[0].reason.contains("read as rows"), "{}", bad[0].reason);
-        // A note over two lines is a note.
+        // A note over two lines is a note; so is a forwarder's address over lines with
+        // as many commas as the file has columns (found by a second review).
+        let csv =
+            "name,address,code_pattern\nExample Fwd,\"Unit 4\n1-2-3 Heiwajima, Ota-ku, Tokyo\",\n";
+        let (ok, bad) = read_forwarders(csv.as_bytes(), InputFormat::Csv).unwrap();
+        assert_eq!(
+            bad.iter()
+                .filter(|b| b.reason.contains("read as rows"))
+                .count(),
+            0,
+            "{bad:?} {}",
+            ok.len()
+        );
         let csv = "email,note\na@example.jp,\"called, no answer\nretry later\"\n";
         let (ok, bad) = read_fraud(csv.as_bytes(), InputFormat::Csv).unwrap();
         assert_eq!((ok.len(), bad.len()), (1, 0), "{bad:?}");

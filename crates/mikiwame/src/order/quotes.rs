@@ -115,21 +115,58 @@ pub(crate) fn unclosed_problem(text: &str, lost: &str) -> String {
 }
 
 /// The lines after the first of a quoted field that read as rows of their own: split at
-/// commas they give as many fields as the header has, and at least two. Two stray quotes
-/// (`"oops` on one row, `"z` on a later one) make one field of every line between them,
-/// and the rows on those lines are not seen; a field that holds such lines is reported.
+/// commas they give as many fields as the header has (at least two), and their first
+/// field has the shape of the record's own first field (`A-2` and `A-3`: letters, a
+/// hyphen, digits). Two stray quotes (`"oops` on one row, `"z` on a later one) make one
+/// field of every line between them, and the rows on those lines are not seen; a field
+/// that holds such lines is reported.
 ///
-/// A field with line breaks but no row-shaped line (an address over two lines, a note
-/// with a comma or two) is not.
-pub(crate) fn row_shaped_lines(field: &str, columns: usize) -> usize {
+/// A field with line breaks but no row-shaped line is not: an address over two lines, a
+/// note with a comma or two, even when the file has only two or three columns (a second
+/// review found `Flat 3\n12 Baker Street, London, NW1 6XE` taken for a row).
+pub(crate) fn row_shaped_lines(field: &str, columns: usize, first: &str) -> usize {
     if columns < 2 || memchr::memchr2(b'\n', b'\r', field.as_bytes()).is_none() {
+        return 0;
+    }
+    let own = shape(first.trim());
+    if own.is_empty() {
         return 0;
     }
     field
         .lines()
         .skip(1)
-        .filter(|line| line.split(',').count() == columns)
+        .filter(|line| {
+            line.split(',').count() == columns
+                && line
+                    .split(',')
+                    .next()
+                    .is_some_and(|f| shape(f.trim()) == own)
+        })
         .count()
+}
+
+/// A text's shape: runs of ASCII digits as `9`, of ASCII letters as `A`, of other
+/// letters as `L`, of white space as one space; other characters as they are.
+fn shape(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        let class = if c.is_ascii_digit() {
+            '9'
+        } else if c.is_ascii_alphabetic() {
+            'A'
+        } else if c.is_alphabetic() {
+            'L'
+        } else if c.is_whitespace() {
+            ' '
+        } else {
+            c
+        };
+        let run = matches!(class, '9' | 'A' | 'L' | ' ');
+        if !(run && out.ends_with(class)) {
+            out.push(class);
+        }
+    }
+    out
 }
 
 /// What to say of a record whose field `text` holds `rows` lines that read as rows (see
