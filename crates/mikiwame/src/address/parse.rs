@@ -195,13 +195,20 @@ impl Strip<'_> {
             ) {
                 return;
             }
-            // A short tag in brackets, without digits: 【自宅】, [会社], (勤務先).
+            // A short tag in brackets that names no unit: 【自宅】, [会社], (勤務先); not
+            // 【101】, 【二〇一号室】 or 【A棟】, units written before the address.
             if matches!(first, '【' | '[' | '(' | '〔' | '「') {
                 let close = (at + 1..self.m.len().min(at + 10))
                     .find(|i| matches!(self.m[*i], '】' | ']' | ')' | '〕' | '」'));
-                let digits = |to: usize| self.m[at..to].iter().any(char::is_ascii_digit);
+                let names_unit = |to: usize| {
+                    self.m[at + 1..to].iter().any(|c| {
+                        c.is_ascii_alphanumeric()
+                            || is_kanji_numeral(*c)
+                            || matches!(c, '号' | '室' | '棟' | '階')
+                    })
+                };
                 match close {
-                    Some(to) if to > at + 1 && !digits(to) => {
+                    Some(to) if to > at + 1 && !names_unit(to) => {
                         self.blank(at, to + 1);
                         continue;
                     }
@@ -464,27 +471,34 @@ impl Strip<'_> {
         self.blank_trailing_postal_code();
     }
 
-    /// A code written last, after a space and without a mark (…1-2-3 150-0001): the
-    /// hyphened shape alone tells it from a room.
+    /// A code written last, after a space and without a mark (…1-2-3 150-0001, or
+    /// 0600001): only a code that Japan Post knows, so that a room written 102-1203 stays.
     fn blank_trailing_postal_code(&mut self) {
         let mut end = self.m.len();
         while end > 0 && self.m[end - 1] == ' ' {
             end -= 1;
         }
-        let Some(start) = end.checked_sub(8) else {
-            return;
-        };
-        let tail = &self.m[start..end];
-        let shaped = tail.iter().enumerate().all(|(k, c)| match k {
-            3 => *c == '-',
-            _ => c.is_ascii_digit(),
-        });
-        if shaped && start > 0 && self.m[start - 1] == ' ' {
+        for len in [8, 7] {
+            let Some(start) = end.checked_sub(len) else {
+                continue;
+            };
+            let tail = &self.m[start..end];
+            let shaped = tail.iter().enumerate().all(|(k, c)| match (len, k) {
+                (8, 3) => *c == '-',
+                _ => c.is_ascii_digit(),
+            });
+            if !shaped || start == 0 || self.m[start - 1] != ' ' {
+                continue;
+            }
+            let code: String = tail.iter().filter(|c| c.is_ascii_digit()).collect();
+            if gazetteer().postal_area(&code).is_none() {
+                return;
+            }
             if self.a.postal_code.is_none() {
-                let code: String = tail.iter().filter(|c| c.is_ascii_digit()).collect();
                 self.a.postal_code = Some(code);
             }
             self.blank(start, end);
+            return;
         }
     }
 }
@@ -2025,10 +2039,19 @@ mod tests {
         }
         let coded = normalize("郵便番号150-0001 東京都渋谷区神宮前1-2-3").unwrap();
         assert_eq!(coded.postal_code.as_deref(), Some("1500001"));
-        // A unit in brackets in front is still a unit in front, and 日本橋 is a town.
-        assert!(normalize("【101】東京都渋谷区神宮前1-2-3")
-            .unwrap()
-            .is_obfuscated());
+        // A unit in brackets in front is still a unit in front (found by a second review
+        // for units without ASCII digits), and 日本橋 is a town.
+        for unit in ["【101】", "【二〇一号室】", "【A棟】"] {
+            let a = normalize(&format!("{unit}東京都渋谷区神宮前1-2-3")).unwrap();
+            assert!(a.is_obfuscated(), "{unit}");
+            assert_ne!(a.unit_key(), clean.unit_key(), "{unit}");
+        }
+        // A code last is a postal code only when Japan Post knows it: 102-1203 is a unit.
+        let coded = normalize("東京都渋谷区神宮前1-2-3 150-0001").unwrap();
+        assert_eq!(coded.postal_code.as_deref(), Some("1500001"));
+        let unit = normalize("東京都世田谷区池尻2-31-12 メゾン池尻 102-1203").unwrap();
+        assert_eq!(unit.postal_code, None);
+        assert!(unit.room.is_some());
         let nihonbashi = normalize("東京都中央区日本橋1-2-3").unwrap();
         assert_eq!(nihonbashi.town.as_deref(), Some("日本橋"));
     }
