@@ -128,6 +128,16 @@ pub fn run(args: Args) -> Result<(), CliError> {
             format
         }
     };
+    // The JSONL reader takes lines as they are: a byte order mark would spoil row 1 (the
+    // CSV reader drops it with the header).
+    if format == InputFormat::Jsonl {
+        let buf = input
+            .fill_buf()
+            .map_err(|e| CliError::Usage(format!("cannot read input: {e}")))?;
+        if buf.starts_with(BOM) {
+            input.consume(BOM.len());
+        }
+    }
     let progress = std::io::stderr().is_terminal();
     let mut summary = Summary::default();
     let (part_tx, part_rx) = std::sync::mpsc::sync_channel::<Result<Part, CliError>>(1);
@@ -227,6 +237,9 @@ fn usage(e: mikiwame::Error) -> CliError {
     CliError::Usage(e.to_string())
 }
 
+/// The UTF-8 byte order mark.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
 /// The most leading white space looked through for the first byte (then: JSONL).
 const SNIFF_LIMIT: usize = 1 << 20;
 
@@ -245,9 +258,12 @@ fn sniff(
     let buf = input
         .fill_buf()
         .map_err(|e| CliError::Usage(format!("cannot read input: {e}")))?;
-    let text = buf.strip_prefix("\u{feff}".as_bytes()).unwrap_or(buf);
+    let text = buf.strip_prefix(BOM).unwrap_or(buf);
+    let mark_cut_short = BOM.starts_with(buf) && !buf.is_empty();
     if let Some(b) = text.iter().find(|b| !b.is_ascii_whitespace()) {
-        return Ok((format_of(Some(*b)), input));
+        if !mark_cut_short {
+            return Ok((format_of(Some(*b)), input));
+        }
     }
     let mut seen: Vec<u8> = Vec::new();
     let first = loop {
@@ -260,11 +276,14 @@ fn sniff(
         let n = buf.len();
         seen.extend_from_slice(buf);
         input.consume(n);
-        let text = seen.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&seen);
+        // A mark cut short by the read is not text yet: read on.
+        if BOM.starts_with(&seen) {
+            continue;
+        }
+        let text = seen.strip_prefix(BOM).unwrap_or(&seen);
         if let Some(b) = text.iter().find(|b| !b.is_ascii_whitespace()) {
             break Some(*b);
         }
-        // A mark cut short by the read is not white space yet: read on.
         if seen.len() >= SNIFF_LIMIT {
             break None;
         }

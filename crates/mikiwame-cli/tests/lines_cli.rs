@@ -87,6 +87,16 @@ fn a_byte_order_mark_does_not_hide_the_first_row() {
     let (_, got, _) = mikiwame(&["normalize"], &with_bom);
     assert_eq!(got, expected);
     assert_eq!(rows(&got)[0]["components"]["city"], "大阪市北区");
+    // score too, whether it tells the format itself or is told (found by a second
+    // review: row 1 was "not valid JSON").
+    let order = br#"{"order_id":"a"}"#;
+    for args in [&["score"][..], &["score", "--input-format", "jsonl"]] {
+        let (code, out, err) = mikiwame(args, &[b"\xEF\xBB\xBF".as_slice(), order, b"\n"].concat());
+        assert_eq!(code, 0, "{err}");
+        let scored = rows(&out);
+        assert_eq!(scored[0]["order_id"], "a", "{args:?}");
+        assert!(scored[0]["error"].is_null(), "{args:?}: {out}");
+    }
     let screen_line = br#"{"url":"https://amazon.co.jp/"}"#;
     let (_, got, _) = mikiwame(
         &["screen"],

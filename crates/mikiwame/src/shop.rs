@@ -97,8 +97,11 @@ impl Shop {
     /// assert_eq!(s.alert_threshold, 30);
     /// assert!(mikiwame::shop::Shop::from_json(r#"{"alert_treshold": 30}"#).is_err());
     /// assert!(mikiwame::shop::Shop::from_json("[]").is_err(), "not an object");
+    /// assert!(mikiwame::shop::Shop::from_json("\u{feff}{}").is_ok(), "a byte order mark");
     /// ```
     pub fn from_json(text: &str) -> Result<Shop> {
+        // Editors on Windows save a byte order mark first.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         // serde reads a struct from an array too, so `[]` was taken for default settings.
         if !text.trim_start().starts_with('{') {
             return Err(Error::Shop {
@@ -130,7 +133,10 @@ impl Shop {
         let json = match ext.as_deref() {
             Some("toml") => false,
             Some("json") => true,
-            _ => text.trim_start().starts_with('{'),
+            _ => text
+                .trim_start_matches('\u{feff}')
+                .trim_start()
+                .starts_with('{'),
         };
         let parsed = if json {
             Shop::from_json(&text)

@@ -372,10 +372,23 @@ impl Strip<'_> {
                 break;
             }
             groups.push((i - start, i));
-            match (m.get(i), m.get(i + 1)) {
-                (Some('-' | ' ' | ')'), Some(c)) if c.is_ascii_digit() => i += 1,
+            // One separator, or a bracket with a space after it: (03) 1234-5678,
+            // 03(1234)5678.
+            let mut next = i;
+            match m.get(next) {
+                Some('-' | ' ') => next += 1,
+                Some(')' | '(') => {
+                    next += 1;
+                    if m.get(next) == Some(&' ') {
+                        next += 1;
+                    }
+                }
                 _ => break,
             }
+            if !m.get(next).is_some_and(char::is_ascii_digit) {
+                break;
+            }
+            i = next;
         }
         let digits = |k: usize| groups[..k].iter().map(|g| g.0).sum::<usize>();
         let end = |k: usize| groups[k - 1].1;
@@ -1940,6 +1953,8 @@ mod tests {
             "0312345678",
             "(03)1234-5678",
             "（03）1234-5678",
+            "(03) 1234-5678",
+            "03(1234)5678",
             "+81-90-1234-5678",
             "+81 3 1234 5678",
             "+819012345678",

@@ -8,8 +8,6 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 
-/// Maps `path` read-only. An empty file gives an empty byte vector (a zero-length mapping is
-/// an error on some platforms), which the format check then refuses.
 /// The file at `path`, opened for reading, and its length; a directory is refused by
 /// name (mapping one fails with a bare "No such device").
 fn open_file(path: &Path) -> Result<(File, u64)> {
@@ -25,6 +23,8 @@ fn open_file(path: &Path) -> Result<(File, u64)> {
     Ok((file, meta.len()))
 }
 
+/// Maps `path` read-only. An empty file gives an empty byte vector (a zero-length mapping is
+/// an error on some platforms), which the format check then refuses.
 pub(crate) fn map(path: &Path) -> Result<Mapped> {
     let (file, len) = open_file(path)?;
     if len == 0 {
