@@ -121,12 +121,7 @@ fn a_reader_that_stops_early_is_not_an_error() {
         vec!["normalize", file.as_str()],
         vec!["check", "--index", index.as_str(), file.as_str()],
     ] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_mikiwame"))
-            .args(&args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+        let mut child = common::spawn(&args);
         let mut first = String::new();
         BufReader::new(child.stdout.take().unwrap())
             .read_line(&mut first)

@@ -230,14 +230,7 @@ fn csv_after_a_slow_blank_line_is_still_read_as_csv() {
     // Found by a review: when the first read of a pipe held only a blank line, the input
     // was taken for JSONL and every row, the header too, became an error.
     use std::io::Write;
-    use std::process::{Command, Stdio};
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mikiwame"))
-        .arg("score")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = common::spawn(&["score"]);
     let mut stdin = child.stdin.take().unwrap();
     stdin.write_all(b"\n").unwrap();
     stdin.flush().unwrap();

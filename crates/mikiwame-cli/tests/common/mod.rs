@@ -4,15 +4,20 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-/// Runs `mikiwame` with `input` on standard input: (exit code, stdout, stderr).
-pub fn mikiwame(args: &[&str], input: &[u8]) -> (i32, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mikiwame"))
+/// Starts `mikiwame` with `args`, its standard streams piped to the test.
+pub fn spawn(args: &[&str]) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_mikiwame"))
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap();
+        .unwrap()
+}
+
+/// Runs `mikiwame` with `input` on standard input: (exit code, stdout, stderr).
+pub fn mikiwame(args: &[&str], input: &[u8]) -> (i32, String, String) {
+    let mut child = spawn(args);
     let mut stdin = child.stdin.take().unwrap();
     let input = input.to_vec();
     let feeder = std::thread::spawn(move || {
