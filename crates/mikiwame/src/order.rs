@@ -746,9 +746,7 @@ impl CsvColumns {
             return Err(Error::Input {
                 row: 1,
                 field: (*twice).into(),
-                message: format!(
-                    "the CSV header has the column `{twice}` twice: keep one, or rename the other"
-                ),
+                message: quotes::column_twice_problem(twice),
             });
         }
         Ok(CsvColumns { positions, names })
@@ -779,12 +777,7 @@ impl CsvColumns {
             error: RowError {
                 row,
                 field: String::new(),
-                message: format!(
-                    "this row has {} fields but the header {width}: a comma inside a field \
-                     split it, so the fields after it are in the wrong columns; put the \
-                     field in quotes",
-                    record.len()
-                ),
+                message: quotes::split_row_problem(record.len(), width),
             },
         })
     }

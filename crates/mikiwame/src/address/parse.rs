@@ -1408,17 +1408,8 @@ impl Parser<'_> {
     /// After `N丁目` and a space, the number at `at` is the 番 (2丁目 31-12, 1丁目 23),
     /// unless it is a unit (101号室, 3F, 2階).
     fn lot_number_after_chome(&self, at: usize) -> bool {
-        let mut end = at;
-        while self.m.get(end).is_some_and(char::is_ascii_digit) {
-            end += 1;
-        }
-        if end == at {
-            end = match kanji_number(&self.m[at..]) {
-                Some((_, used)) => at + used,
-                None => return false,
-            };
-        }
-        !self.glued_to_name(end)
+        let end = self.number_end(at);
+        end > at && !self.glued_to_name(end)
     }
 
     /// A kanji numeral followed by 番町 (古町通六番町977): Niigata's 番町 right after the
@@ -1452,20 +1443,11 @@ impl Parser<'_> {
     /// A number at `at` followed by a lot marker (15番, 4号): part of the lot even after a
     /// space.
     fn labelled_number_at(&self, at: usize) -> bool {
-        let end = if self.m.get(at).is_some_and(char::is_ascii_digit) {
-            let mut j = at;
-            while self.m.get(j).is_some_and(char::is_ascii_digit) {
-                j += 1;
-            }
-            j
-        } else {
-            match kanji_number(&self.m[at..]) {
-                Some((_, used)) => at + used,
-                None => return false,
-            }
-        };
+        let mut end = self.number_end(at);
+        if end == at {
+            return false;
+        }
         // A marker after spaces counts (2 番 3 号).
-        let mut end = end;
         while self.m.get(end) == Some(&' ') {
             end += 1;
         }

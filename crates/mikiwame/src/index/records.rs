@@ -172,9 +172,7 @@ fn for_each_chunk(
                 .find_map(|(i, h)| headers[..i].contains(h).then_some(h))
                 .filter(|h| !h.is_empty())
             {
-                let reason = format!(
-                    "the header has the column `{twice}` twice: keep one, or rename the other"
-                );
+                let reason = crate::order::quotes::column_twice_problem(twice);
                 bad.push(Rejection::new(1, twice, reason));
                 f(rows, bad);
                 return Ok(());
@@ -195,12 +193,9 @@ fn for_each_chunk(
                             .skip(headers.len())
                             .any(|f| !f.trim().is_empty())
                         {
-                            let reason = format!(
-                                "this row has {} fields but the header {}: a comma inside a \
-                                 field split it, so the fields after it are in the wrong \
-                                 columns; put the field in quotes",
+                            let reason = crate::order::quotes::split_row_problem(
                                 record.len(),
-                                headers.len()
+                                headers.len(),
                             );
                             bad.push(Rejection::new(line, "", reason));
                             last_in_rows = false;

@@ -169,6 +169,20 @@ fn shape(text: &str) -> String {
     out
 }
 
+/// What to say of a record with `fields` fields under a header of `width` names, when
+/// an extra field holds text.
+pub(crate) fn split_row_problem(fields: usize, width: usize) -> String {
+    format!(
+        "this row has {fields} fields but the header {width}: a comma inside a field split \
+         it, so the fields after it are in the wrong columns; put the field in quotes"
+    )
+}
+
+/// What to say of a header that names `column` twice.
+pub(crate) fn column_twice_problem(column: &str) -> String {
+    format!("the header has the column `{column}` twice: keep one, or rename the other")
+}
+
 /// What to say of a record whose field `text` holds `rows` lines that read as rows (see
 /// [`row_shaped_lines`]); `lost` says what happened to them ("not scored", "not added").
 pub(crate) fn swallowed_problem(text: &str, rows: usize, lost: &str) -> String {
