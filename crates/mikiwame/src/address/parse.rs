@@ -362,8 +362,10 @@ impl Strip<'_> {
             i += 1;
         }
         // (digits in the group, end of the group), at most six groups.
-        let mut groups: Vec<(usize, usize)> = Vec::with_capacity(6);
-        while groups.len() < 6 {
+        // On the stack: this runs for every 0, + or ( that starts a token of an address.
+        let mut slots = [(0usize, 0usize); 6];
+        let mut count = 0;
+        while count < slots.len() {
             let start = i;
             while m.get(i).is_some_and(char::is_ascii_digit) {
                 i += 1;
@@ -371,7 +373,8 @@ impl Strip<'_> {
             if i == start {
                 break;
             }
-            groups.push((i - start, i));
+            slots[count] = (i - start, i);
+            count += 1;
             // One separator, or a bracket with a space after it: (03) 1234-5678,
             // 03(1234)5678.
             let mut next = i;
@@ -390,6 +393,7 @@ impl Strip<'_> {
             }
             i = next;
         }
+        let groups = &slots[..count];
         let digits = |k: usize| groups[..k].iter().map(|g| g.0).sum::<usize>();
         let end = |k: usize| groups[k - 1].1;
         if international {
